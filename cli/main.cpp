@@ -1,0 +1,2 @@
+#include <cstdio>
+int main() { std::puts("ostree-cpp: not built yet"); return 1; }

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures (once) and builds into build/. Extra args go to cmake configure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CI:+-DOT_WERROR=ON} "$@"
+fi
+cmake --build build -j"$(nproc)"
