@@ -165,6 +165,14 @@ Digest Repo::write_metadata(ObjectType type, std::string_view bytes, const std::
   return csum;
 }
 
+void Repo::write_commitmeta(const Digest& commit, const gv::Value& dict) {
+  if (dict.type != kCommitMetaType) throw Error("detached metadata must be a{sv}");
+  auto path = loose_object_path(commit, ObjectType::commit_meta, mode());
+  ensure_object_subdir(objects_dfd(), path);
+  write_file_atomic(objects_dfd(), path, gv::encode(dict), 0644,
+                    fsync_enabled() ? Durability::fsync : Durability::nosync);
+}
+
 bool Repo::delete_object(ObjectType type, const Digest& csum) {
   return sys::unlink_at_opt(objects_dfd(), loose_object_path(csum, type, mode()));
 }

@@ -44,6 +44,9 @@ public:
                         const std::optional<Digest>& expected = std::nullopt);
   // Stores already-verified bytes under csum (used by pull/commit after hashing).
   void write_metadata_trusted(ObjectType type, const Digest& csum, std::string_view bytes);
+  // Replaces the detached metadata (a{sv}) of a commit; stored under the
+  // commit's checksum, so unlike other objects it can change (signatures).
+  void write_commitmeta(const Digest& commit, const gv::Value& dict);
   // Deletes one loose object; false if it was absent.
   bool delete_object(ObjectType type, const Digest& csum);
 
