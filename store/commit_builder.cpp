@@ -63,6 +63,9 @@ struct CommitBuilder::Scan {
     if (mods.owner_gid) gid = *mods.owner_gid;
     if (mods.mode_ro_executables && S_ISREG(mode) && (mode & 0111)) mode &= ~0222u;
     if (mods.no_xattrs || repo.mode() == RepoMode::bare_user_only) xattrs.clear();
+    // Upstream drops empty-valued xattrs when it reads a tree; so must we,
+    // or the same tree would get a different checksum.
+    std::erase_if(xattrs, [](const auto& x) { return x.second.empty(); });
   }
 
   bool has_modifiers() const {
