@@ -10,7 +10,7 @@ packages=(
   libfuse3-dev fuse3 attr
   clang libclang-rt-14-dev
   ostree debootstrap
-  btrfs-progs xfsprogs hyperfine time python3
+  btrfs-progs xfsprogs hyperfine time python3 openssl
 )
 
 missing=()
