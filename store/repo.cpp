@@ -79,7 +79,13 @@ void Repo::write_config(const KeyFile& config) {
 
 void Repo::begin_transaction() {
   if (impl_->staging) throw Error("a transaction is already open");
-  impl_->staging = std::make_unique<TempDir>(tmp_dfd(), "staging-");
+  impl_->txn_lock.emplace(*this, LockKind::shared);
+  try {
+    impl_->staging = std::make_unique<TempDir>(tmp_dfd(), "staging-");
+  } catch (...) {
+    impl_->txn_lock.reset();
+    throw;
+  }
 }
 
 bool Repo::in_transaction() const { return impl_->staging != nullptr; }
@@ -107,9 +113,13 @@ void Repo::commit_transaction() {
     if (impl_->fsync) sys::fsync(destfd.get());
   }
   impl_->staging.reset();
+  impl_->txn_lock.reset();
 }
 
-void Repo::abort_transaction() noexcept { impl_->staging.reset(); }
+void Repo::abort_transaction() noexcept {
+  impl_->staging.reset();
+  impl_->txn_lock.reset();
+}
 
 // --- objects ------------------------------------------------------------------
 
