@@ -150,10 +150,17 @@ void KeyFile::set(std::string_view group, std::string_view key, std::string_view
       return;
     }
   }
-  // Insert after the last key, before trailing blank lines.
-  auto pos = g->lines.end();
-  while (pos != g->lines.begin() && std::prev(pos)->key.empty() && trim(std::prev(pos)->raw).empty())
-    --pos;
+  // Insert after the last key, so trailing blank lines and a comment that
+  // introduces the next group stay where they are; in a group without keys,
+  // before its trailing blank lines.
+  auto last_key = std::find_if(g->lines.rbegin(), g->lines.rend(),
+                               [](const Line& l) { return !l.key.empty(); });
+  auto pos = last_key.base();
+  if (last_key == g->lines.rend()) {
+    pos = g->lines.end();
+    while (pos != g->lines.begin() && std::prev(pos)->key.empty() && trim(std::prev(pos)->raw).empty())
+      --pos;
+  }
   g->lines.insert(pos, {raw, std::string(key), std::string(value)});
 }
 

@@ -159,10 +159,17 @@ void remove_tree_at(int dfd, const std::string& path) {
     return;
   }
   {
+    // A directory without owner rwx (0500 or 0000 in a checkout) must be opened
+    // up to be emptied. Without read permission it cannot even be opened for
+    // listing, so its mode is fixed first through an O_PATH fd (which needs no
+    // permission and cannot be swapped for a symlink under us).
+    if ((st->st_mode & 0700) != 0700) {
+      auto handle = open_at_opt(dfd, path, O_PATH | O_DIRECTORY | O_NOFOLLOW);
+      if (!handle) return;
+      ::chmod(("/proc/self/fd/" + std::to_string(handle->get())).c_str(), (st->st_mode & 07777) | 0700);
+    }
     auto sub = open_at_opt(dfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     if (!sub) return;
-    // A read-only directory (mode 0500 in a tree) must become writable to empty it.
-    if ((st->st_mode & 0700) != 0700) ::fchmod(sub->get(), st->st_mode | 0700);
     for (auto& e : list_dir(sub->get())) {
       if (e.type == DT_DIR || e.type == DT_UNKNOWN)
         remove_tree_at(sub->get(), e.name);
