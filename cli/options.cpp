@@ -83,13 +83,15 @@ double parse_double(std::string_view option_name, const std::string& value) {
   return v;
 }
 
-// Stores one occurrence of option (GOption's parse_arg).
+// Stores one occurrence of option (GOption's parse_arg). stale_error
+// receives a conversion error GOption records without failing.
 void apply(const Option& option, std::string_view option_name,
-           std::optional<std::string_view> value) {
+           std::optional<std::string_view> value, std::optional<std::string>& stale_error) {
   struct Visitor {
     const Option& option;
     std::string_view option_name;
     std::optional<std::string_view> value;
+    std::optional<std::string>& stale_error;
 
     void operator()(bool* target) const { *target = !option.is_reverse; }
     void operator()(std::optional<std::string>* target) const {
@@ -109,11 +111,21 @@ void apply(const Option& option, std::string_view option_name,
     }
     void operator()(const OptionCallback& fn) const {
       std::optional<std::string_view> v = option.takes_no_arg ? std::nullopt : value;
-      if (v) check_text(option, *v);
+      if (v) {
+        try {
+          check_text(option, *v);
+        } catch (const Error& e) {
+          // GOption hands an optional-value callback no value when the
+          // conversion fails, and leaves the conversion error pending.
+          if (!option.takes_optional_arg) throw;
+          stale_error = e.what();
+          v.reset();
+        }
+      }
       fn(option_name, v);
     }
   };
-  std::visit(Visitor{option, option_name, value}, option.target);
+  std::visit(Visitor{option, option_name, value, stale_error}, option.target);
 }
 
 // One run of the GOption parse loop over a fixed argument vector.
@@ -125,6 +137,23 @@ public:
   }
 
   ParseResult run() {
+    try {
+      return run_loop();
+    } catch (const Error& e) {
+      // A later failure cannot replace an error GOption already recorded
+      // (GLib keeps the first GError), so that first message is reported.
+      if (stale_error_) throw Error(*stale_error_);
+      throw;
+    }
+  }
+
+private:
+  void apply_(const Option& option, std::string_view option_name,
+              std::optional<std::string_view> value) {
+    apply(option, option_name, value, stale_error_);
+  }
+
+  ParseResult run_loop() {
     ParseResult result;
     bool stop_parsing = false;
     std::optional<std::size_t> separator;
@@ -169,13 +198,12 @@ public:
     return result;
   }
 
-private:
   bool parse_long(std::size_t& i, std::string_view name) {
     for (const Option& option : options_) {
       const std::string& long_name = option.long_name;
       if (option.is_no_arg() && name == long_name) {
         consumed_[i] = true;
-        apply(option, "--" + long_name, std::nullopt);
+        apply_(option, "--" + long_name, std::nullopt);
         return true;
       }
       if (!name.starts_with(long_name) ||
@@ -189,18 +217,18 @@ private:
         value = name.substr(long_name.size() + 1);
       } else if (i + 1 < args_.size()) {
         if (option.takes_optional_arg && args_[i + 1].starts_with('-')) {
-          apply(option, option_name, std::nullopt);
+          apply_(option, option_name, std::nullopt);
           return true;
         }
         value = args_[++i];
         consumed_[i] = true;
       } else if (option.takes_optional_arg) {
-        apply(option, option_name, std::nullopt);
+        apply_(option, option_name, std::nullopt);
         return true;
       } else {
         throw Error(fmt::format("Missing argument for {}", option_name));
       }
-      apply(option, option_name, value);
+      apply_(option, option_name, value);
       return true;
     }
     return false;
@@ -226,7 +254,7 @@ private:
           throw Error(fmt::format("Missing argument for {}", option_name));
         }
       }
-      apply(option, option_name, value);
+      apply_(option, option_name, value);
       parsed = true;
     }
     return parsed;
@@ -236,6 +264,7 @@ private:
   const std::vector<std::string>& args_;
   std::vector<bool> consumed_;
   bool has_h_entry_ = false;
+  std::optional<std::string> stale_error_;
 };
 
 // Width of a code point the way GOption counts it: combining marks take no

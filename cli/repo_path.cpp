@@ -59,8 +59,9 @@ std::string current_dir() {
 std::string absolute_path(std::string_view path, std::string_view cwd) {
   std::string full;
   if (!path.starts_with('/')) {
+    // Joined as g_build_filename does: no doubled separator at the seam.
     full = cwd;
-    full += '/';
+    if (!full.ends_with('/')) full += '/';
   }
   full += path;
 
@@ -102,7 +103,7 @@ std::string default_repo_path(const RepoEnvironment& env) {
   }
   const std::string sysroot =
       env.ostree_sysroot && !env.ostree_sysroot->empty() ? *env.ostree_sysroot : "/";
-  return absolute_path(sysroot + "/ostree/repo", env.cwd);
+  return absolute_path(sysroot + (sysroot.ends_with('/') ? "" : "/") + "ostree/repo", env.cwd);
 }
 
 bool repo_missing(const std::string& path) {
