@@ -1,0 +1,81 @@
+#include "rofiles/rofiles.hpp"
+
+#include "base/error.hpp"
+#include "rofiles/filesystem.hpp"
+#include "rofiles/operations.hpp"
+#include "rofiles/session.hpp"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace ot::rofiles {
+namespace {
+
+// The source tree, held open for the life of the mount: every path is
+// resolved relative to it, never by string.
+UniqueFd open_source(const std::string& path) {
+  int fd = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw_errno("opening source directory", path);
+  return UniqueFd(fd);
+}
+
+void check_mountpoint(const std::string& path) {
+  struct stat st;
+  // A dead FUSE mount answers ENOTCONN here, which is worth saying early.
+  if (::stat(path.c_str(), &st) < 0) throw_errno("mountpoint", path);
+  if (!S_ISDIR(st.st_mode)) throw_errno("mountpoint", path, ENOTDIR);
+}
+
+void check_fuse_device() {
+  if (::access("/dev/fuse", F_OK) < 0)
+    throw_errno("/dev/fuse (is the fuse kernel module loaded?)", {});
+}
+
+// One fd per cached directory and per open file: a big tree under a
+// parallel build can pass the default soft limit of 1024.
+void raise_fd_limit() {
+  struct rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+// libfuse names the mount after the program unless told otherwise.
+std::vector<std::string> session_args(const Options& opts) {
+  std::vector<std::string> args = opts.fuse_args;
+  bool named = std::any_of(args.begin(), args.end(), [](const std::string& a) {
+    return a.find("subtype=") != std::string::npos || a.find("fsname=") != std::string::npos;
+  });
+  if (!named) args.push_back("-osubtype=rofiles-fuse");
+  return args;
+}
+
+}  // namespace
+
+void mount_and_serve(const Options& opts) {
+  // 1. Validate what we were given, so failures are one clear line.
+  UniqueFd source = open_source(opts.source);
+  check_mountpoint(opts.mountpoint);
+  check_fuse_device();
+  raise_fd_limit();
+
+  // 2. Mount. Errors still reach the terminal.
+  Filesystem fs(std::move(source), opts.shared_files, opts.timeouts);
+  Session session(session_args(opts), operations(), &fs);
+  fs.session = session.get();
+  session.mount(opts.mountpoint);
+  fs.passthrough.install(session.get());
+
+  // 3. Detach (the caller's rofiles-fuse command returns once mounted), then
+  //    serve. The Session destructor unmounts however we leave.
+  if (fuse_daemonize(opts.foreground ? 1 : 0) != 0) throw Error("cannot daemonize", EIO);
+  fs.open_proc_fds();
+  if (!session.serve(opts.single_thread)) throw Error("FUSE session failed", EIO);
+}
+
+}  // namespace ot::rofiles
