@@ -67,7 +67,13 @@ std::string print(const Value& v, bool annotate = true);
 // Parses GVariant text format (the subset OSTree users pass on command lines:
 // strings, numbers with optional type keywords, booleans, arrays, tuples,
 // dictionaries, @type annotations, b'bytestrings', <variants>).
-// Throws ot::Error naming the position on bad input.
+// Throws ot::Error naming the position on bad input, worded as GLib's
+// g_variant_parse() errors are ("1-2,4-7:unable to find a common type").
 Value parse_text(std::string_view text);
+
+// g_variant_byteswap(): every 2-, 4- and 8-byte number leaf (n q i u h x t d)
+// byte-reversed, recursively through containers and variants. Upstream's
+// `commit --add-metadata` stores its values this way.
+Value byteswap(const Value& v);
 
 }  // namespace ot::store::gv
