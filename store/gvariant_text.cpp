@@ -2,6 +2,7 @@
 // `ostree show --raw`, `--print-metadata-key` and `ls -X` print this way, and
 // scripts compare that text, so every quote, escape and annotation matches.
 #include "store/gvariant.hpp"
+#include "store/gvariant_lexer.hpp"
 #include "store/unicode_printable.hpp"
 
 #include "base/error.hpp"
@@ -52,24 +53,6 @@ char32_t next_char(std::string_view s, size_t& pos) {
   return value;
 }
 
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out.push_back(char(c));
-  } else if (c < 0x800) {
-    out.push_back(char(0xc0 | (c >> 6)));
-    out.push_back(char(0x80 | (c & 0x3f)));
-  } else if (c < 0x10000) {
-    out.push_back(char(0xe0 | (c >> 12)));
-    out.push_back(char(0x80 | ((c >> 6) & 0x3f)));
-    out.push_back(char(0x80 | (c & 0x3f)));
-  } else {
-    out.push_back(char(0xf0 | (c >> 18)));
-    out.push_back(char(0x80 | ((c >> 12) & 0x3f)));
-    out.push_back(char(0x80 | ((c >> 6) & 0x3f)));
-    out.push_back(char(0x80 | (c & 0x3f)));
-  }
-}
-
 // A string in single quotes, or double quotes when it holds a single quote;
 // the chosen quote and backslashes are escaped, non-printables spelled out.
 void print_string(std::string_view s, std::string& out) {
@@ -79,7 +62,7 @@ void print_string(std::string_view s, std::string& out) {
     char32_t c = next_char(s, pos);
     if (c == char32_t(quote) || c == '\\') out.push_back('\\');
     if (is_printable_codepoint(c)) {
-      append_utf8(out, c);
+      lex::append_utf8(out, c);
       continue;
     }
     out.push_back('\\');
