@@ -25,12 +25,12 @@ _test_say() { echo "$TEST_NAME: $*" >&2; }
 
 # fail MSG: the test fails here, naming the caller's line.
 fail() {
-  local where="${BASH_SOURCE[1]##*/}:${BASH_LINENO[0]}"
-  # Called from an assert_* helper: name the test line that called it.
-  if [[ ${FUNCNAME[1]:-} == assert_* || ${FUNCNAME[1]:-} == require_* ]]; then
-    where="${BASH_SOURCE[2]##*/}:${BASH_LINENO[1]}"
-  fi
-  _test_say "FAIL at $where: $*"
+  # Called from a helper of this library: name the test line that called it.
+  local i=1
+  while ((i < ${#BASH_SOURCE[@]} - 1)) && [[ ${BASH_SOURCE[i]} == "${BASH_SOURCE[0]}" ]]; do
+    i=$((i + 1))
+  done
+  _test_say "FAIL at ${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}: $*"
   exit 1
 }
 
@@ -222,17 +222,20 @@ assert_one_line_error() {
 tree_manifest() {
   local dir=$1 work
   [[ -d $dir ]] || fail "tree_manifest: $dir is not a directory"
+  command -v getfattr >/dev/null || fail "tree_manifest needs getfattr (package attr)"
   work=$(mktemp -d "$TEST_TMP/.manifest.XXXXXX")
+  # Any unreadable entry fails the test: a manifest with holes compares equal
+  # to things it should not.
   (
     export LC_ALL=C
     cd "$dir"
     # Metadata and symlink targets, NUL-separated (names may hold anything).
     find . -printf '%P\0%y\0%m\0%U\0%G\0%s\0%l\0' >"$work/meta"
     find . -type f -print0 | xargs -0 -r sha256sum -z -- >"$work/sums"
-    { getfattr -h -d -m - --absolute-names -e hex -- . 2>/dev/null
+    { getfattr -h -d -m - --absolute-names -e hex -- .
       find . -mindepth 1 -printf '%P\0' |
-        xargs -0 -r getfattr -h -d -m - --absolute-names -e hex -- 2>/dev/null; } >"$work/xattrs" || true
-  )
+        xargs -0 -r getfattr -h -d -m - --absolute-names -e hex --; } >"$work/xattrs"
+  ) || fail "tree_manifest: could not read all of $dir"
   LC_ALL=C awk -v work="$work" '
     BEGIN {
       for (i = 1; i < 256; i++) byte[sprintf("%c", i)] = i

@@ -190,3 +190,12 @@ EOF
   assert_file_has_content nested.err 'FAIL at test-nested.sh:6: on purpose'
   assert_eq "$(cat nested.left)" 0 "mounts left under the failed test's scratch dir"
 fi
+
+# --- failure locations ----------------------------------------------------------------------
+# A failure inside a helper names the test's line, not the library's.
+run_nested 'assert_eq 1 1
+tree_manifest /nonexistent-dir'
+assert_file_has_content nested.err 'FAIL at test-nested.sh:3: tree_manifest: /nonexistent-dir is not a directory'
+run_nested 'helper() { fail "from a test function"; }
+helper'
+assert_file_has_content nested.err 'FAIL at test-nested.sh:2: from a test function'
