@@ -31,12 +31,18 @@ int open_node(Filesystem& fs, Node& node, const Location& loc, int flags, bool& 
   // Reopen the judged inode itself; truncate only now that it passed.
   int fd = fs.reopen(target.fd.get(), flags & ~O_TRUNC);
   if (fd < 0) return fd;
-  if ((flags & O_TRUNC) && ::ftruncate(fd, 0) < 0) {
-    int err = errno;
-    ::close(fd);
-    return -err;
+  UniqueFd owned(fd);
+  if (flags & O_TRUNC) {
+    // O_RDONLY|O_TRUNC truncates too, through an fd that cannot.
+    UniqueFd writable;
+    if ((flags & O_ACCMODE) == O_RDONLY) {
+      int w = fs.reopen(target.fd.get(), O_WRONLY);
+      if (w < 0) return w;
+      writable.reset(w);
+    }
+    if (::ftruncate(writable ? writable.get() : fd, 0) < 0) return -errno;
   }
-  return fd;
+  return owned.release();
 }
 
 // Hands the fd to the kernel as an open file of node, served by passthrough
