@@ -11,6 +11,7 @@ packages=(
   clang libclang-rt-14-dev
   ostree debootstrap
   btrfs-progs xfsprogs hyperfine time python3 openssl
+  libcurl4-openssl-dev nginx
 )
 
 missing=()
