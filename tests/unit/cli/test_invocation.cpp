@@ -129,7 +129,7 @@ TEST_CASE("unknown and missing commands are reported in upstream's words") {
   CHECK(error_of({"test-group", "echo", "--nope"}) == "Unknown option --nope");
 }
 
-TEST_CASE("--help and --version end the program successfully") {
+TEST_CASE("the help and version options end the program successfully") {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"--help"}, {"-h", "nope"}, {"--version"}, {"test-group", "--help"},
            {"test-group", "echo", "--version"}, {"test-group", "echo", "-lh"}}) {
@@ -149,7 +149,7 @@ TEST_CASE("listings follow upstream's order, unknown names last") {
   CHECK(names == std::vector<std::string>{"list", "generate", "verify", "zzz-extra"});
 }
 
-TEST_CASE("--repo is accepted before and after the command and made absolute") {
+TEST_CASE("the --repo option works before and after the command, made absolute") {
   FakeRepoDir repo;
   run_top({"--repo=" + repo.path + "/./objects/..", "test-repo-user"});
   CHECK(g_seen.repo == repo.path);
