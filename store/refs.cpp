@@ -33,7 +33,7 @@ void walk_refs(int dfd, const std::string& dir, const std::string& prefix,
     std::string rel = prefix.empty() ? e.name : prefix + "/" + e.name;
     auto st = sys::stat_at(fd->get(), e.name);
     if (S_ISDIR(st.st_mode))
-      walk_refs(fd->get(), e.name, rel, out);
+      walk_refs(dfd, dir + "/" + e.name, rel, out);  // paths stay relative to the repo
     else if (S_ISREG(st.st_mode))
       out.emplace_back(rel, dir + "/" + e.name);
   }
