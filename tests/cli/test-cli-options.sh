@@ -44,8 +44,9 @@ assert_same_outcome() {
 }
 
 # Help and usage compare section by section: the text around the command
-# list must be identical; the list may only hold commands upstream lists,
-# each line identical and in upstream's order.
+# list must be identical; a command upstream has is listed with upstream's
+# line and in upstream's order; our own extensions (commands upstream lacks)
+# come after all of those.
 assert_usage_matches() {
   local ours_text=$1 ref_text=$2 what=$3
   # Header: usage line and the blank line after it.
@@ -53,13 +54,21 @@ assert_usage_matches() {
   sed -n '/^Builtin Commands:$/,/^$/p' "$ours_text" | sed '1d;$d' >ours.list
   sed -n '/^Builtin Commands:$/,/^$/p' "$ref_text" | sed '1d;$d' >ref.list
   assert_file_has_content "$ours_text" '^Builtin Commands:$'
-  local line
+  local line name extension_seen=0
+  : >ours.known
   while IFS= read -r line; do
-    grep -Fxq -- "$line" ref.list || fail "$what: '$line' is not an upstream command line"
+    name=$(awk '{print $1}' <<<"$line")
+    if awk '{print $1}' ref.list | grep -Fxq -- "$name"; then
+      grep -Fxq -- "$line" ref.list || fail "$what: '$line' differs from upstream's line for $name"
+      ((extension_seen == 0)) || fail "$what: $name is listed after a command upstream lacks"
+      echo "$line" >>ours.known
+    else
+      extension_seen=1
+    fi
   done <ours.list
-  # Order: our list is upstream's list with the missing lines removed.
-  grep -Fx -f ours.list ref.list >ref.filtered || true
-  assert_same_file ours.list ref.filtered "$what: command order"
+  # Order: the known lines are upstream's list with the missing lines removed.
+  grep -Fx -f ours.known ref.list >ref.filtered || true
+  assert_same_file ours.known ref.filtered "$what: command order"
   sed -n '/^Help Options:$/,$p' "$ours_text" >ours.tail
   sed -n '/^Help Options:$/,$p' "$ref_text" >ref.tail
   assert_same_file ours.tail ref.tail "$what: options section"
@@ -154,9 +163,11 @@ if command -v script >/dev/null 2>&1; then
 fi
 
 # --- every command both implementations have -------------------------------------------------
-# Commands are listed by our --help; each is checked against upstream in a
-# directory that is no repository, with no repository in the environment.
-"$OT" --help | sed -n '/^Builtin Commands:$/,/^$/p' | sed '1d;$d' | awk '{print $1}' >commands
+# Commands listed by both --help outputs; each is checked against upstream in
+# a directory that is no repository, with no repository in the environment.
+"$OT" --help | sed -n '/^Builtin Commands:$/,/^$/p' | sed '1d;$d' | awk '{print $1}' >ours.commands
+"$REF" --help | sed -n '/^Builtin Commands:$/,/^$/p' | sed '1d;$d' | awk '{print $1}' >ref.commands
+grep -Fx -f ref.commands ours.commands >commands || true
 mkdir -p empty norepo-env
 # A regular file: opening it as a repository fails, and nothing can create one there.
 touch not-a-repo
