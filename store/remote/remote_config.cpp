@@ -58,12 +58,11 @@ std::string value_text(const RemoteOption& opt) {
 void fill_group(KeyFile& kf, std::string_view name, std::string_view url,
                 const std::vector<RemoteOption>& options) {
   auto group = remote_group(name);
+  // Upstream gives metalinks their own key; a mirrorlist stays in url.
   std::string_view key = "url";
-  for (std::string_view prefix : {"metalink=", "mirrorlist="}) {
-    if (url.starts_with(prefix)) {
-      key = prefix.substr(0, prefix.size() - 1);
-      url.remove_prefix(prefix.size());
-    }
+  if (url.starts_with("metalink=")) {
+    key = "metalink";
+    url.remove_prefix(9);
   }
   kf.set(group, key, url);
   for (const auto& opt : options) kf.set(group, opt.key, value_text(opt));
@@ -88,7 +87,6 @@ bool Remote::option_bool(std::string_view key, bool fallback) const {
 std::string Remote::url() const {
   if (auto u = option("url")) return *u;
   if (auto m = option("metalink")) return "metalink=" + *m;
-  if (auto m = option("mirrorlist")) return "mirrorlist=" + *m;
   throw Error("No \"url\" option in remote \"" + name + "\"");
 }
 

@@ -32,7 +32,7 @@ struct Remote {
   std::optional<std::string> option(std::string_view key) const;
   // A boolean option; throws naming the remote when it is not a boolean.
   bool option_bool(std::string_view key, bool fallback) const;
-  // "url", or "metalink=…"/"mirrorlist=…" forms as stored. Throws when unset.
+  // "url" (possibly "mirrorlist=…"), or "metalink=…". Throws when unset.
   std::string url() const;
 };
 
@@ -61,8 +61,8 @@ struct RemoteOption {
 
 enum class IfExists { fail, skip, replace };
 
-// Adds NAME with url (written as the "url" key, or the metalink=/mirrorlist=
-// key its prefix names) and options, in order. Returns false when it existed
+// Adds NAME with url (the "url" key, or "metalink" for a metalink= URL) and
+// options, in order. Returns false when it existed
 // and if_exists is skip.
 bool add_remote(Repo& repo, const RemotesLocation& where, std::string_view name, std::string_view url,
                 const std::vector<RemoteOption>& options, IfExists if_exists);
