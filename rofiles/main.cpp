@@ -3,25 +3,11 @@
 #include "rofiles/options.hpp"
 #include "rofiles/rofiles.hpp"
 
-#include <fuse_log.h>
 #include <sys/stat.h>
 
-#include <cstdarg>
 #include <cstdio>
 
-namespace {
-
-// libfuse's own messages ("fuse: unknown option ...") get our prefix, so
-// every line on stderr says which program it came from.
-void log_with_prefix(enum fuse_log_level, const char* fmt, va_list ap) {
-  std::fputs("rofiles-fuse: ", stderr);
-  std::vfprintf(stderr, fmt, ap);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  fuse_set_log_func(log_with_prefix);
   // Modes from the kernel already carry the caller's umask; ours must not
   // apply a second time. Set before any thread exists.
   ::umask(0);

@@ -11,28 +11,41 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 namespace ot::rofiles {
 namespace {
 
 // The source tree, held open for the life of the mount: every path is
 // resolved relative to it, never by string.
+[[noreturn]] void fail(const std::string& what, int err) {
+  throw Error(what + ": " + std::strerror(err), err);
+}
+
 UniqueFd open_source(const std::string& path) {
   int fd = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw_errno("opening source directory", path);
+  if (fd < 0) fail("source directory '" + path + "'", errno);
   return UniqueFd(fd);
 }
 
-void check_mountpoint(const std::string& path) {
+// The mountpoint as an absolute path: the daemon leaves the caller's
+// working directory, and unmounting a relative name from "/" would miss (or
+// hit another mount).
+std::string check_mountpoint(const std::string& path) {
   struct stat st;
   // A dead FUSE mount answers ENOTCONN here, which is worth saying early.
-  if (::stat(path.c_str(), &st) < 0) throw_errno("mountpoint", path);
-  if (!S_ISDIR(st.st_mode)) throw_errno("mountpoint", path, ENOTDIR);
+  if (::stat(path.c_str(), &st) < 0) fail("mountpoint '" + path + "'", errno);
+  if (!S_ISDIR(st.st_mode)) fail("mountpoint '" + path + "'", ENOTDIR);
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (!real) fail("mountpoint '" + path + "'", errno);
+  std::string absolute(real);
+  std::free(real);
+  return absolute;
 }
 
 void check_fuse_device() {
-  if (::access("/dev/fuse", F_OK) < 0)
-    throw_errno("/dev/fuse (is the fuse kernel module loaded?)", {});
+  if (::access("/dev/fuse", F_OK) < 0) fail("/dev/fuse (is the fuse module loaded?)", errno);
 }
 
 // One fd per cached directory and per open file: a big tree under a
@@ -60,7 +73,7 @@ std::vector<std::string> session_args(const Options& opts) {
 void mount_and_serve(const Options& opts) {
   // 1. Validate what we were given, so failures are one clear line.
   UniqueFd source = open_source(opts.source);
-  check_mountpoint(opts.mountpoint);
+  const std::string mountpoint = check_mountpoint(opts.mountpoint);
   check_fuse_device();
   raise_fd_limit();
 
@@ -68,7 +81,7 @@ void mount_and_serve(const Options& opts) {
   Filesystem fs(std::move(source), opts.shared_files, opts.timeouts);
   Session session(session_args(opts), operations(), &fs);
   fs.session = session.get();
-  session.mount(opts.mountpoint);
+  session.mount(mountpoint);
   fs.passthrough.install(session.get());
 
   // 3. Detach (the caller's rofiles-fuse command returns once mounted), then
