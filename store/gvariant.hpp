@@ -73,7 +73,9 @@ Value parse_text(std::string_view text);
 
 // g_variant_byteswap(): every 2-, 4- and 8-byte number leaf (n q i u h x t d)
 // byte-reversed, recursively through containers and variants. Upstream's
-// `commit --add-metadata` stores its values this way.
+// `show --raw` and `--print-metadata-key` print print(byteswap(v)) on
+// little-endian hosts (unless --no-byteswap), as OSTree's numbers are
+// big-endian; `commit --add-metadata` stores values unswapped, in host order.
 Value byteswap(const Value& v);
 
 }  // namespace ot::store::gv
