@@ -114,7 +114,9 @@ void Invocation::throw_repo_required() const {
 }
 
 void Invocation::usage_error(std::string_view message) const {
-  printerr(help());
+  // ot_util_usage_error prints the help with g_printerr("%s\n"), so one
+  // blank line more than the help itself ends with.
+  printerr(help() + "\n");
   throw Error(std::string(message));
 }
 

@@ -2,6 +2,7 @@
 #include "base/error.hpp"
 #include "base/sys.hpp"
 #include "store/repo.hpp"
+#include "store/rev_parse.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -61,44 +62,14 @@ std::pair<std::string, std::string> parse_refspec(const std::string& refspec) {
   return {refspec.substr(0, colon), refspec.substr(colon + 1)};
 }
 
+// Resolution follows upstream exactly (partial checksums, "^" parents, the
+// remote and mirror fallback, its error messages); see rev_parse.hpp.
 std::optional<Digest> Repo::resolve_rev_opt(const std::string& rev) const {
-  // rev^ and rev^N walk to parents.
-  auto caret = rev.find('^');
-  if (caret != std::string::npos) {
-    auto base = resolve_rev_opt(rev.substr(0, caret));
-    if (!base) return std::nullopt;
-    std::string suffix = rev.substr(caret + 1);
-    size_t n = 1;
-    if (!suffix.empty()) {
-      if (!std::all_of(suffix.begin(), suffix.end(), ::isdigit))
-        throw Error("Invalid rev '" + rev + "'");
-      n = std::stoul(suffix);
-    }
-    Digest cur = *base;
-    for (size_t i = 0; i < n; i++) {
-      auto commit = load_commit(cur);
-      if (!commit.parent) throw Error("Commit " + digest_hex(cur) + " has no parent");
-      cur = *commit.parent;
-    }
-    return cur;
-  }
-  if (is_valid_checksum(rev)) return digest_from_hex(rev);
-  auto [remote, ref] = parse_refspec(rev);
-  if (!is_valid_ref_name(ref) || (!remote.empty() && !is_valid_ref_name(remote)))
-    throw Error("Invalid refspec " + rev);
-  if (auto d = read_ref_file(dfd(), ref_path(remote, ref))) return d;
-  if (remote.empty()) {
-    // Upstream also finds "remote/ref" and mirrored refs by bare name.
-    if (auto d = read_ref_file(dfd(), "refs/remotes/" + ref)) return d;
-    if (auto d = read_ref_file(dfd(), "refs/mirrors/" + ref)) return d;
-  }
-  return std::nullopt;
+  return resolve_rev_ext(*this, rev, /*allow_noent=*/true, RemoteFallback::yes);
 }
 
 Digest Repo::resolve_rev(const std::string& rev) const {
-  auto d = resolve_rev_opt(rev);
-  if (!d) throw Error("Refspec '" + rev + "' not found", ENOENT);
-  return *d;
+  return *resolve_rev_ext(*this, rev, /*allow_noent=*/false, RemoteFallback::yes);
 }
 
 std::vector<std::pair<std::string, Digest>> Repo::list_refs(const std::string& prefix) const {
