@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <functional>
 
 namespace ot::rofiles {
@@ -72,7 +73,7 @@ Node* NodeTable::find_or_insert_named_locked(Node& parent, const std::string& na
       return old;
     // The name now leads to another inode (replaced outside the mount): a
     // fresh node id, so the kernel drops what it cached about the old one.
-    detach_locked(*old, UniqueFd());
+    detach_locked(*old);
   }
   auto* node = new Node;
   node->dev = st.st_dev;
@@ -132,7 +133,7 @@ int NodeTable::lookup_with(Node& parent, const std::string& name, const struct s
 void NodeTable::maybe_free_locked(Node* node) {
   // Open files keep their node: a RELEASE may arrive after the FORGET,
   // because the kernel queues forgets ahead of other requests.
-  if (node == &root_ || node->nlookup > 0 || node->open_count > 0) return;
+  if (node == &root_ || node->nlookup > 0 || !node->open_fds.empty()) return;
   if (node->is_dir()) {
     auto it = dirs_.find(InodeKey{node->dev, node->ino});
     if (it != dirs_.end() && it->second == node) dirs_.erase(it);
@@ -160,31 +161,27 @@ std::optional<Location> NodeTable::locate(Node& node) {
   return std::nullopt;
 }
 
-void NodeTable::detach_locked(Node& node, UniqueFd orphan) {
+void NodeTable::detach_locked(Node& node) {
   if (node.parent) {
     auto it = names_.find(NameKey{node.parent.get(), node.name});
     if (it != names_.end() && it->second == &node) names_.erase(it);
   }
   node.parent.reset();
   node.name.clear();
-  if (orphan && node.open_count > 0) node.orphan = std::make_shared<HeldFd>(HeldFd{std::move(orphan)});
+  if (!node.orphan && !node.open_fds.empty()) {
+    int fd = ::fcntl(node.open_fds.front(), F_DUPFD_CLOEXEC, 3);
+    if (fd >= 0) node.orphan = std::make_shared<HeldFd>(HeldFd{UniqueFd(fd)});
+  }
 }
 
-UniqueFd NodeTable::prepare_orphan(Node& parent, const std::string& name) {
+void NodeTable::unlinked(Node& parent, const std::string& name) {
   std::lock_guard lock(mutex_);
   auto it = names_.find(NameKey{parent.dir.get(), name});
-  if (it == names_.end() || it->second->open_count == 0) return UniqueFd();
-  return UniqueFd(::openat(parent.dir->fd.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-}
-
-void NodeTable::unlinked(Node& parent, const std::string& name, UniqueFd orphan) {
-  std::lock_guard lock(mutex_);
-  auto it = names_.find(NameKey{parent.dir.get(), name});
-  if (it != names_.end()) detach_locked(*it->second, std::move(orphan));
+  if (it != names_.end()) detach_locked(*it->second);
 }
 
 void NodeTable::renamed(Node& old_parent, const std::string& old_name, Node& new_parent,
-                        const std::string& new_name, unsigned flags, UniqueFd orphan) {
+                        const std::string& new_name, unsigned flags) {
   std::lock_guard lock(mutex_);
   auto take = [&](Node& dir, const std::string& name) -> Node* {
     auto it = names_.find(NameKey{dir.dir.get(), name});
@@ -204,8 +201,7 @@ void NodeTable::renamed(Node& old_parent, const std::string& old_name, Node& new
     if (dst) place(dst, old_parent, old_name);
   } else if (dst) {
     dst->parent.reset();  // already out of names_; detach finishes the job
-    dst->name.clear();
-    detach_locked(*dst, std::move(orphan));
+    detach_locked(*dst);
   }
   if (src) place(src, new_parent, new_name);
 }
@@ -218,17 +214,18 @@ void NodeTable::replaced(Node& node, const struct stat& st) {
 
 void NodeTable::detach(Node& node) {
   std::lock_guard lock(mutex_);
-  if (!node.is_dir()) detach_locked(node, UniqueFd());
+  if (!node.is_dir()) detach_locked(node);
 }
 
-void NodeTable::opened(Node& node) {
+void NodeTable::opened(Node& node, int fd) {
   std::lock_guard lock(mutex_);
-  node.open_count++;
+  node.open_fds.push_back(fd);
 }
 
-void NodeTable::released(Node& node) {
+void NodeTable::released(Node& node, int fd) {
   std::lock_guard lock(mutex_);
-  if (node.open_count > 0) node.open_count--;
+  auto it = std::find(node.open_fds.begin(), node.open_fds.end(), fd);
+  if (it != node.open_fds.end()) node.open_fds.erase(it);
   maybe_free_locked(&node);
 }
 

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace ot::rofiles {
 
@@ -56,8 +57,9 @@ struct Node {
   // the name went away (unlinked, renamed over, or replaced behind our back).
   std::shared_ptr<HeldFd> parent;
   std::string name;
-  // An unlinked non-directory that is still open: an O_PATH fd on it, so
-  // fstat/fsetxattr through the open file keep working as on a native fs.
+  // A non-directory that lost its name while open: an fd on the inode of
+  // its open files, so fstat/fsetxattr through them keep working as on a
+  // native filesystem.
   std::shared_ptr<HeldFd> orphan;
 
   // Serializes the check-then-copy-up sequence of writers of this node.
@@ -75,7 +77,7 @@ struct Node {
 
   // Guarded by the table's mutex.
   uint64_t nlookup = 0;
-  unsigned open_count = 0;
+  std::vector<int> open_fds;  // fds of the node's open files (FileHandle)
   Node* prev = nullptr;  // every live node is on the table's list, so none
   Node* next = nullptr;  // leaks at unmount, named or not
 
@@ -113,22 +115,20 @@ public:
   std::optional<Location> locate(Node& node);
 
   // Bookkeeping for names changed through the mount, called after the
-  // syscall succeeded. `orphan` is an O_PATH fd on the object that lost its
-  // name (from prepare_orphan), kept if that object is still open.
-  void unlinked(Node& parent, const std::string& name, UniqueFd orphan);
+  // syscall succeeded. A node that loses its name while open stays
+  // reachable through its open files.
+  void unlinked(Node& parent, const std::string& name);
   void renamed(Node& old_parent, const std::string& old_name, Node& new_parent,
-               const std::string& new_name, unsigned flags, UniqueFd orphan);
-  // An O_PATH fd on parent/name if a node for that name is open right now,
-  // taken before a syscall that removes the name; empty otherwise.
-  UniqueFd prepare_orphan(Node& parent, const std::string& name);
+               const std::string& new_name, unsigned flags);
 
   // The inode behind a name changed because we replaced it (--copyup).
   void replaced(Node& node, const struct stat& st);
   // node no longer stands for its name: the next lookup makes a new node.
   void detach(Node& node);
 
-  void opened(Node& node);
-  void released(Node& node);
+  // An open file of node, with its fd, starts / ends (before fd is closed).
+  void opened(Node& node, int fd);
+  void released(Node& node, int fd);
 
   // Number of live nodes, root included (for tests).
   size_t size();
@@ -153,7 +153,7 @@ private:
 
   Node* insert_dir_locked(const struct stat& st, UniqueFd fd);
   Node* find_or_insert_named_locked(Node& parent, const std::string& name, const struct stat& st);
-  void detach_locked(Node& node, UniqueFd orphan);
+  void detach_locked(Node& node);
   void maybe_free_locked(Node* node);
 
   std::mutex mutex_;

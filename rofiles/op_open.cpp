@@ -59,7 +59,7 @@ void reply_open(fuse_req_t req, Filesystem& fs, Node& node, int fd, fuse_file_in
     return reply_status(req, backing);
   }
   auto* handle = new FileHandle{std::move(owned), &node, backing > 0};
-  fs.nodes.opened(node);
+  fs.nodes.opened(node, fd);
   fi->fh = reinterpret_cast<uint64_t>(handle);
   fi->keep_cache = backing == 0;
   fi->noflush = 1;
@@ -73,8 +73,8 @@ void reply_open(fuse_req_t req, Filesystem& fs, Node& node, int fd, fuse_file_in
   }
   if (rc != 0) {  // interrupted: the kernel will never release this file
     fs.detach_io(node, handle->passthrough);
+    fs.nodes.released(node, fd);
     delete handle;
-    fs.nodes.released(node);
     if (created) fs.nodes.forget(node, 1);
   }
 }

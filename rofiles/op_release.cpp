@@ -14,8 +14,8 @@ void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) noexcept {
     std::unique_ptr<FileHandle> handle(&file_of(fi));
     Node& node = *handle->node;
     fs.detach_io(node, handle->passthrough);
+    fs.nodes.released(node, handle->fd.get());
     handle.reset();
-    fs.nodes.released(node);
     fuse_reply_err(req, 0);
   });
 }

@@ -14,11 +14,9 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
     Filesystem& fs = fs_of(req);
     Node& from = fs.node(parent);
     Node& to = fs.node(newparent);
-    UniqueFd orphan;
-    if (!(flags & RENAME_EXCHANGE)) orphan = fs.nodes.prepare_orphan(to, newname);
     if (::renameat2(from.dir->fd.get(), name, to.dir->fd.get(), newname, flags) < 0)
       return reply_status(req, -errno);
-    fs.nodes.renamed(from, name, to, newname, flags, std::move(orphan));
+    fs.nodes.renamed(from, name, to, newname, flags);
     fuse_reply_err(req, 0);
   });
 }

@@ -12,10 +12,8 @@ void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) noexcept {
   guarded(req, [&] {
     Filesystem& fs = fs_of(req);
     Node& dir = fs.node(parent);
-    // A file that is still open keeps working after losing its name.
-    UniqueFd orphan = fs.nodes.prepare_orphan(dir, name);
     if (::unlinkat(dir.dir->fd.get(), name, 0) < 0) return reply_status(req, -errno);
-    fs.nodes.unlinked(dir, name, std::move(orphan));
+    fs.nodes.unlinked(dir, name);
     fuse_reply_err(req, 0);
   });
 }

@@ -86,7 +86,7 @@ TEST_CASE("renames through the mount move the node's name", "[node_table]") {
   Node* a = t.lookup("a");
   Node* b = t.lookup("b");
   sys::rename_at(t.dir.fd(), "a", t.dir.fd(), "b");
-  t.table.renamed(t.table.root(), "a", t.table.root(), "b", 0, ot::UniqueFd());
+  t.table.renamed(t.table.root(), "a", t.table.root(), "b", 0);
   CHECK(t.table.locate(*a)->name == "b");
   CHECK_FALSE(t.table.locate(*b));  // replaced and not open: nothing to reach
   CHECK(t.lookup("b") == a);
@@ -98,7 +98,7 @@ TEST_CASE("RENAME_EXCHANGE swaps the two names", "[node_table]") {
   t.file("b");
   Node* a = t.lookup("a");
   Node* b = t.lookup("b");
-  t.table.renamed(t.table.root(), "a", t.table.root(), "b", RENAME_EXCHANGE, ot::UniqueFd());
+  t.table.renamed(t.table.root(), "a", t.table.root(), "b", RENAME_EXCHANGE);
   CHECK(t.table.locate(*a)->name == "b");
   CHECK(t.table.locate(*b)->name == "a");
 }
@@ -107,11 +107,10 @@ TEST_CASE("an unlinked file that is still open stays reachable", "[node_table]")
   Tree t;
   t.file("a", "content");
   Node* a = t.lookup("a");
-  t.table.opened(*a);
-  auto orphan = t.table.prepare_orphan(t.table.root(), "a");
-  REQUIRE(orphan);
+  auto open_file = sys::open_at(t.dir.fd(), "a", O_RDONLY);
+  t.table.opened(*a, open_file.get());
   sys::unlink_at(t.dir.fd(), "a");
-  t.table.unlinked(t.table.root(), "a", std::move(orphan));
+  t.table.unlinked(t.table.root(), "a");
   auto loc = t.table.locate(*a);
   REQUIRE(loc);
   CHECK(loc->is_self());
@@ -122,7 +121,7 @@ TEST_CASE("an unlinked file that is still open stays reachable", "[node_table]")
   // The node outlives a FORGET that overtakes the RELEASE.
   t.table.forget(*a, 1);
   CHECK(t.table.size() == 2);
-  t.table.released(*a);
+  t.table.released(*a, open_file.get());
   CHECK(t.table.size() == 1);
 }
 
