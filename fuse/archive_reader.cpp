@@ -185,6 +185,8 @@ ArchiveReader::~ArchiveReader() = default;
 
 uint64_t ArchiveReader::stream_restarts() const { return restarts_.load(std::memory_order_relaxed); }
 
+uint64_t ArchiveReader::streamed_bytes() const { return inflated_.load(std::memory_order_relaxed); }
+
 size_t ArchiveReader::chunk_size(const ArchiveObject& object) const {
   return object.size <= limits_.whole_object_max ? std::max<uint64_t>(object.size, 1) : limits_.chunk;
 }
@@ -248,6 +250,7 @@ Chunk ArchiveReader::load_chunk(const ArchiveObject& object, uint64_t index) {
     if (inf.out() >= last + spacing) stream->points.push_back(inf.restart_point());
   };
   auto& cursor = *stream->cursor;
+  inflated_.fetch_add(start + length - cursor.out(), std::memory_order_relaxed);
   try {
     cursor.produce(nullptr, start - cursor.out(), record);
     auto chunk = std::make_shared<std::string>(length, '\0');

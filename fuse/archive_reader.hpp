@@ -64,6 +64,9 @@ public:
   // Number of inflate streams started or restarted (for tests: random reads
   // of a large object must not restart from the beginning every time).
   uint64_t stream_restarts() const;
+  // Bytes inflated by the streams of large objects, including bytes skipped
+  // to reach a read's offset (for tests: the cost of random reads).
+  uint64_t streamed_bytes() const;
 
 private:
   struct Stream;
@@ -76,6 +79,7 @@ private:
   ChunkCache& cache_;
   ArchiveLimits limits_;
   std::atomic<uint64_t> restarts_{0};
+  std::atomic<uint64_t> inflated_{0};
   std::mutex streams_mutex_;
   std::vector<std::pair<store::Digest, std::shared_ptr<Stream>>> streams_;  // front: most recent
 };
