@@ -126,7 +126,7 @@ std::optional<Digest> resolve_rev_ext(const Repo& repo, std::string_view rev, bo
     // recursion goes through ostree_repo_resolve_rev.
     auto parent_of = resolve_rev_ext(repo, base, allow_noent, RemoteFallback::yes);
     if (!parent_of) return std::nullopt;
-    const Commit commit = repo.load_commit(*parent_of);
+    const Commit commit = decode_commit(repo.load_metadata(ObjectType::commit, *parent_of));
     if (!commit.parent) throw Error("Commit " + digest_hex(*parent_of) + " has no parent");
     return commit.parent;
   }

@@ -52,19 +52,27 @@ std::vector<std::string> split_relative(std::vector<std::string> names, std::str
 
 }  // namespace
 
+DirTree CommitTree::load_tree(const Digest& csum) const {
+  return decode_dirtree(repo_.load_metadata(ObjectType::dir_tree, csum));
+}
+
+DirMeta CommitTree::load_meta(const Digest& csum) const {
+  return decode_dirmeta(repo_.load_metadata(ObjectType::dir_meta, csum));
+}
+
 std::string TreeNode::path() const { return path_of(names, names.size()); }
 
 CommitTree::CommitTree(const Repo& repo, const Digest& commit) : repo_(repo) {
-  const Commit c = repo.load_commit(commit);
-  // Both root objects must be present, as upstream checks when it opens
-  // the root.
-  (void)repo.load_dirtree(c.root_tree);
-  (void)repo.load_dirmeta(c.root_meta);
+  // Missing objects are reported by name alone ("No such metadata object
+  // X.dirtree"), as upstream does.
+  const Commit c = decode_commit(repo.load_metadata(ObjectType::commit, commit));
+  (void)load_tree(c.root_tree);
+  (void)load_meta(c.root_meta);
   root_ = TreeNode{{}, true, c.root_tree, c.root_meta};
 }
 
 TreeNode CommitTree::lookup(const TreeNode& dir, const std::string& name) const {
-  const DirTree tree = repo_.load_dirtree(dir.checksum);
+  const DirTree tree = load_tree(dir.checksum);
   std::vector<std::string> names = dir.names;
   names.push_back(name);
   auto by_name = [](const auto& entry, const std::string& n) { return entry.name < n; };
@@ -74,7 +82,7 @@ TreeNode CommitTree::lookup(const TreeNode& dir, const std::string& name) const 
   }
   if (auto d = std::lower_bound(tree.dirs.begin(), tree.dirs.end(), name, by_name);
       d != tree.dirs.end() && d->name == name) {
-    (void)repo_.load_dirmeta(d->meta);
+    (void)load_meta(d->meta);
     return TreeNode{std::move(names), true, d->tree, d->meta};
   }
   throw Error("No such file or directory: " + path_of(names, names.size()), ENOENT);
@@ -91,7 +99,7 @@ TreeNode CommitTree::resolve(const TreeNode& from, std::string_view path) const 
 }
 
 std::vector<TreeNode> CommitTree::children(const TreeNode& dir) const {
-  const DirTree tree = repo_.load_dirtree(dir.checksum);
+  const DirTree tree = load_tree(dir.checksum);
   std::vector<TreeNode> out;
   out.reserve(tree.files.size() + tree.dirs.size());
   auto child_names = [&](const std::string& name) {
@@ -106,7 +114,7 @@ std::vector<TreeNode> CommitTree::children(const TreeNode& dir) const {
 
 TreeNodeInfo CommitTree::info(const TreeNode& node) const {
   if (node.is_dir) {
-    DirMeta meta = repo_.load_dirmeta(node.meta);
+    DirMeta meta = load_meta(node.meta);
     return TreeNodeInfo{meta.uid, meta.gid, meta.mode, 0, {}, std::move(meta.xattrs)};
   }
   ContentObject obj = load_content(repo_, node.checksum);

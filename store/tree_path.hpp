@@ -65,6 +65,9 @@ private:
   // The child called name of a resolved directory node.
   TreeNode lookup(const TreeNode& dir, const std::string& name) const;
 
+  DirTree load_tree(const Digest& csum) const;
+  DirMeta load_meta(const Digest& csum) const;
+
   const Repo& repo_;
   TreeNode root_;
 };
