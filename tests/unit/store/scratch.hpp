@@ -48,6 +48,11 @@ struct Scratch {
   int fd() const { return dir.fd(); }
   // Absolute path of name inside the scratch directory.
   std::string operator/(const std::string& name) const { return dir.name() + "/" + name; }
+  // Creates repo with the reference binary; fsync off, or the reference
+  // spends seconds per commit waiting for the disk.
+  void ref_init(const std::string& repo, const std::string& mode) const {
+    sh(ref(repo, "init --mode=" + mode) + " && " + ref(repo, "config set core.fsync false"));
+  }
   // `ostree --repo=<scratch>/<repo> <args>` with the reference binary.
   std::string ref(const std::string& repo, const std::string& args) const {
     return ref_ostree() + " --repo=" + (*this / repo) + " " + args;

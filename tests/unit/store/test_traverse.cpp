@@ -20,7 +20,7 @@ namespace {
 // Three commits on branch main in an archive repo, each changing one file,
 // the last two with detached metadata.
 std::vector<Digest> make_history(const Scratch& s, const std::string& mode = "archive") {
-  sh(s.ref("repo", "init --mode=" + mode));
+  s.ref_init("repo", mode);
   sh("mkdir -p " + (s / "t/sub/deeper") + " && echo shared > " + (s / "t/sub/deeper/shared") +
      " && echo one > " + (s / "t/f"));
   std::vector<Digest> out;
