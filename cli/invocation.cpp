@@ -201,9 +201,13 @@ int run_main(int argc, char** argv) {
   } catch (const Exit& e) {
     status = e.status;
   } catch (const Error& e) {
+    // g_print flushes every line, so upstream's output always precedes its
+    // final error even when both go to one pipe.
+    std::fflush(stdout);
     print_error(e.what());
     status = 1;
   } catch (const std::exception& e) {
+    std::fflush(stdout);
     print_error(e.what());
     status = 1;
   }
