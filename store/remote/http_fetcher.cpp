@@ -117,7 +117,9 @@ private:
     // Objects are compressed already; asking for gzip would only cost CPU.
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                      options_.http2 ? long(CURL_HTTP_VERSION_2TLS) : long(CURL_HTTP_VERSION_1_1));
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    // Waiting for a multiplexed stream only pays where HTTP/2 can happen;
+    // over plain HTTP it would serialise every request on one connection.
+    if (options_.http2 && options_.base_url.starts_with("https:")) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     if (!options_.tls_ca_path.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.tls_ca_path.c_str());
     if (!options_.tls_client_cert_path.empty())

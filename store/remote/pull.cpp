@@ -67,6 +67,19 @@ void check_file_meta(const FileMeta& meta) {
   }
 }
 
+// bare-user-only repos cannot represent setuid/setgid/sticky or
+// world-writable files; upstream refuses such objects rather than store them
+// with a mode their checksum does not describe.
+void check_mode_for_repo(const Repo& repo, const FileMeta& meta, const Digest& csum) {
+  if (repo.mode() != RepoMode::bare_user_only || !S_ISREG(meta.mode)) return;
+  uint32_t invalid = (meta.mode & ~uint32_t(S_IFMT)) & ~uint32_t(0775);
+  if (invalid == 0) return;
+  char buf[160];
+  snprintf(buf, sizeof buf, "Content object %s: invalid mode 0%04o with bits 0%04o", digest_hex(csum).c_str(),
+           meta.mode, invalid);
+  throw Error(buf);
+}
+
 // Lands already-verified archive bytes under csum in the transaction.
 void land_raw_filez(Repo& repo, const Digest& csum, std::string_view bytes) {
   auto path = loose_object_path(csum, ObjectType::file, RepoMode::archive);
@@ -128,6 +141,7 @@ uint64_t store_filez(Repo& repo, const Digest& expected, std::string_view bytes)
       land_raw_filez(repo, expected, canonical + std::string(payload));
     }
   } else {
+    check_mode_for_repo(repo, meta, expected);
     write_content(repo, meta, content, expected);
   }
   return size;
@@ -193,22 +207,22 @@ public:
     // Like upstream, count object traffic, not the config and summary.
     if (fetcher_) bytes_baseline_ = fetcher_->bytes_transferred();
     repo_.begin_transaction();
-    struct Abort {
-      Repo& r;
-      bool armed = true;
-      ~Abort() {
-        if (armed) r.abort_transaction();
-      }
-    } abort{repo_};
-
-    for (const auto& t : targets) request_commit(t.commit, options_.depth, /*is_parent=*/false);
-    drive();
-    if (options_.verify_bindings)
-      for (const auto& t : targets)
-        if (!t.ref.empty()) verify_binding(t);
-
-    repo_.commit_transaction();
-    abort.armed = false;
+    try {
+      for (const auto& t : targets) request_commit(t.commit, options_.depth, /*is_parent=*/false);
+      drive();
+      if (options_.verify_bindings)
+        for (const auto& t : targets)
+          if (!t.ref.empty()) verify_binding(t);
+      repo_.commit_transaction();
+    } catch (...) {
+      // Workers still storing objects must be done before the staging
+      // directory goes, or they would write into objects/ directly.
+      pool_.cancel_and_wait();
+      repo_.abort_transaction();
+      for (const auto& c : marked_commits_)
+        if (!repo_.has_object(ObjectType::commit, c)) unmark_commit_partial(repo_, c);
+      throw;
+    }
 
     // Detached metadata cannot be verified against a checksum; it lands only
     // with its commit.
@@ -270,6 +284,7 @@ private:
       auto commit = with_context("commit " + digest_hex(csum), [&] { return decode_commit(*bytes); });
       repo_.write_metadata(ObjectType::commit, *bytes, csum);
       mark_commit_partial(repo_, csum, PartialReason::none);
+      marked_commits_.push_back(csum);
       fetched_commits_.push_back(csum);
       ++stats_.metadata_fetched;
       on_commit(commit, depth);
@@ -420,6 +435,7 @@ private:
         content_bytes_ += store_filez(repo_, csum, raw);
       } else {
         auto obj = load_content(*local_, csum);
+        check_mode_for_repo(repo_, obj.meta, csum);
         auto content = read_content(obj);
         write_content(repo_, obj.meta, content, csum);
         content_bytes_ += content.size();
@@ -461,6 +477,7 @@ private:
 
   std::unordered_set<Digest, DigestHash> seen_commits_, seen_trees_, seen_meta_, seen_content_;
   std::vector<Digest> fetched_commits_;
+  std::vector<Digest> marked_commits_;  // markers this pull created
   std::vector<std::pair<Digest, gv::Value>> commitmeta_;
   std::deque<Digest> content_backlog_;
   std::atomic<uint64_t> content_bytes_{0};

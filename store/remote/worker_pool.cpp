@@ -35,6 +35,13 @@ void WorkerPool::wait_below(size_t n) {
   done_cv_.wait(lock, [&] { return outstanding_ < n || failure_; });
 }
 
+void WorkerPool::cancel_and_wait() {
+  std::unique_lock lock(mu_);
+  outstanding_ -= tasks_.size();
+  tasks_.clear();
+  done_cv_.wait(lock, [&] { return outstanding_ == 0; });
+}
+
 void WorkerPool::rethrow_if_failed() {
   std::lock_guard lock(mu_);
   if (failure_) std::rethrow_exception(failure_);

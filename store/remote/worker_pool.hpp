@@ -26,6 +26,9 @@ public:
   size_t outstanding() const;
   // Blocks until fewer than n tasks are outstanding (or one failed).
   void wait_below(size_t n);
+  // Drops queued tasks and waits for running ones to finish: after this no
+  // task touches anything until the next submit.
+  void cancel_and_wait();
   // Rethrows the first exception a task threw; later tasks are skipped.
   void rethrow_if_failed();
 
