@@ -74,8 +74,9 @@ void do_create(store::Repo& repo, const Options& opt, const std::string& target)
   const store::Refspec spec = store::parse_refspec_checked(*opt.create);
   if (opt.alias) {
     if (spec.remote) throw Error("Cannot create alias to remote ref: " + *spec.remote);
-    const RefTable local = store::list_refs_ordered(repo, std::nullopt, {.exclude_remotes = true});
-    if (!table_has(local, target)) throw Error("Cannot create alias to non-existent ref: " + target);
+    // Any listed ref will do, a remote one ("origin:main") included.
+    const RefTable all = store::list_refs_ordered(repo, std::nullopt, {});
+    if (!table_has(all, target)) throw Error("Cannot create alias to non-existent ref: " + target);
     store::write_alias_ref(repo, spec.ref, target);
     return;
   }
