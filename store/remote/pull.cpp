@@ -417,7 +417,7 @@ private:
                           ? "While fetching " + fetcher_->describe(path) + ": " + r.error
                           : r.error);
         auto body = std::make_shared<std::string>(std::move(r.body));
-        auto where = fetcher_->describe(path);
+        auto where = "file object " + digest_hex(csum) + " from " + fetcher_->describe(path);
         pool_.submit([this, csum, body, where] {
           auto n = with_context(where, [&] { return store_filez(repo_, csum, *body); });
           content_bytes_ += n;
