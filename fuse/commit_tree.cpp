@@ -1,7 +1,7 @@
 #include "fuse/commit_tree.hpp"
 
 #include "base/error.hpp"
-#include "store/content.hpp"
+#include "fuse/object_meta.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -45,6 +45,7 @@ struct CommitTree::Listing {
   store::DirTree tree;
   std::vector<uint32_t> order;   // all entries by name; kDirBit marks dirs
   std::vector<NodeId> file_ids;  // node of each tree.files entry
+  std::atomic<bool> read_ahead{false};  // its files' metadata was queued for loading
 };
 
 struct CommitTree::Node {
@@ -267,6 +268,10 @@ bool CommitTree::is_directory(NodeId id) const { return node(id).directory; }
 
 size_t CommitTree::node_count() const { return arena_->size(); }
 
+size_t CommitTree::loaded_files() const { return loaded_files_.load(std::memory_order_relaxed); }
+
+void CommitTree::wait_for_read_ahead() { readahead_.drain(); }
+
 std::string CommitTree::path_of(NodeId dir) const {
   std::vector<const std::string*> parts;
   for (NodeId id = dir; id != kRootNode;) {
@@ -315,28 +320,27 @@ const CommitTree::Listing& CommitTree::listing_of(NodeId dir, Node& n) {
   return *n.listing;
 }
 
-const FileObject& CommitTree::load_file(Node& n, NodeId parent, std::string_view name) {
-  if (auto* obj = n.object.load(std::memory_order_acquire)) return *obj;
+const FileObject* CommitTree::try_load_file(Node& n, std::string& error) {
+  if (auto* obj = n.object.load(std::memory_order_acquire)) return obj;
   auto& mutex = load_mutexes_[reinterpret_cast<uintptr_t>(&n) / sizeof(Node) % load_mutexes_.size()];
   std::lock_guard lock(mutex);
-  if (auto* obj = n.object.load(std::memory_order_acquire)) return *obj;
+  if (auto* obj = n.object.load(std::memory_order_acquire)) return obj;
 
-  auto where = [&] { return parent ? join(parent == kRootNode ? "" : path_of(parent), name) + ": " : std::string(); };
-  std::optional<store::ContentObject> content;
+  const std::string what = "content object " + store::digest_hex(n.content);
+  std::optional<ObjectMeta> content;
   try {
-    content = store::load_content_opt(repo_, n.content);
+    content = read_object_meta(repo_.objects_dfd(), repo_.mode(), n.content);
   } catch (const Error& e) {
-    log_.once(n.content, where() + "content object " + store::digest_hex(n.content) + ": " + e.what());
-    throw Error(e.what(), EIO);
+    error = e.what();
+    return nullptr;
   }
   if (!content) {
-    log_.once(n.content, where() + "content object " + store::digest_hex(n.content) + " is missing");
-    throw Error("missing content object " + store::digest_hex(n.content), EIO);
+    error = what + " is missing";
+    return nullptr;
   }
   if (!S_ISREG(content->meta.mode) && !S_ISLNK(content->meta.mode)) {
-    log_.once(n.content, where() + "content object " + store::digest_hex(n.content) +
-                             " is neither a regular file nor a symlink");
-    throw Error("bad content object " + store::digest_hex(n.content), EIO);
+    error = what + " is neither a regular file nor a symlink";
+    return nullptr;
   }
   auto obj = std::make_unique<FileObject>();
   obj->checksum = n.content;
@@ -345,7 +349,36 @@ const FileObject& CommitTree::load_file(Node& n, NodeId parent, std::string_view
   obj->payload_offset = content->payload_offset;
   n.owned = std::move(obj);
   n.object.store(n.owned.get(), std::memory_order_release);
-  return *n.owned;
+  loaded_files_.fetch_add(1, std::memory_order_relaxed);
+  return n.owned.get();
+}
+
+const FileObject& CommitTree::load_file(Node& n, NodeId parent, std::string_view name) {
+  std::string error;
+  if (auto* obj = try_load_file(n, error)) return *obj;
+  std::string where = parent ? join(parent == kRootNode ? "" : path_of(parent), name) + ": " : std::string();
+  log_.once(n.content, where + error);
+  throw Error(error, EIO);
+}
+
+// Metadata read-ahead: a walk that lists a directory is about to list its
+// subdirectories, and each listing with attributes (readdirplus) needs the
+// metadata of every file in it. Loading them on another thread meanwhile
+// takes that work off the walk's path. Failures stay silent here; the
+// lookup that needs the file reports them.
+void CommitTree::read_ahead(const Listing& listing) {
+  for (auto& sub : listing.tree.dirs) {
+    auto it = listings_.find(sub.tree);
+    if (it == listings_.end() || !it->second) continue;
+    Listing* child = it->second.get();
+    if (child->file_ids.empty() || child->read_ahead.exchange(true)) continue;
+    readahead_.submit([this, child]() noexcept {
+      std::string ignored;
+      for (NodeId id : child->file_ids) {
+        if (Node* n = arena_->get(id)) try_load_file(*n, ignored);
+      }
+    });
+  }
 }
 
 NodeId CommitTree::lookup(NodeId parent, std::string_view name) {
@@ -439,6 +472,7 @@ void CommitTree::list(NodeId dir, uint64_t offset,
                       const std::function<bool(const char* name, NodeId id, uint64_t next)>& fn) {
   Node& n = node(dir);
   const Listing& l = listing_of(dir, n);
+  if (offset == 0) read_ahead(l);
   const uint64_t total = 2 + l.order.size();
   for (uint64_t pos = offset; pos < total; ++pos) {
     bool more;

@@ -21,9 +21,12 @@
 //
 // The commit's dirtrees are walked once at construction (they are small and
 // few: one per distinct directory) to count references. Content objects are
-// opened only when the kernel first asks about a file. A missing object (a
+// opened only when the kernel first asks about a file, or just before: when
+// a directory is listed, the files of its subdirectories are loaded on a
+// background thread, one level ahead of a walk. A missing object (a
 // partial pull) makes that one entry fail with EIO and one log line; nothing
 // else is affected. Thread-safe: FUSE calls in from several workers.
+#include "fuse/background_queue.hpp"
 #include "fuse/log.hpp"
 #include "store/objects.hpp"
 #include "store/repo.hpp"
@@ -97,6 +100,10 @@ public:
   std::string path_of(NodeId dir) const;
   // Number of nodes created so far (root included).
   size_t node_count() const;
+  // Number of content objects whose metadata is loaded, and a wait for the
+  // background read-ahead to finish (for tests).
+  size_t loaded_files() const;
+  void wait_for_read_ahead();
 
   const store::Repo& repo() const { return repo_; }
 
@@ -109,6 +116,8 @@ private:
   NodeId subdir(NodeId parent_id, Node& parent, size_t index);
   const Listing& listing_of(NodeId dir, Node& n);
   const FileObject& load_file(Node& n, NodeId parent, std::string_view name);
+  const FileObject* try_load_file(Node& n, std::string& error);
+  void read_ahead(const Listing& listing);
   struct stat dir_attr(NodeId id, Node& n);
   void walk(const store::Digest& root_tree);
 
@@ -125,6 +134,9 @@ private:
   std::unordered_map<store::Digest, std::unique_ptr<store::DirMeta>, DigestHash> dirmetas_;
   std::mutex create_mutex_;             // creating directory nodes
   std::array<std::mutex, 64> load_mutexes_;  // loading file objects, striped by node id
+  std::atomic<size_t> loaded_files_{0};
+  // Last: its thread uses everything above, so it must stop first.
+  BackgroundQueue readahead_{4096};
 };
 
 }  // namespace ot::fuse

@@ -241,3 +241,17 @@ TEST_CASE("commit tree: bare-user-only trees look like upstream's user-mode chec
   CHECK((st.st_mode & 07777) == 0600);
   CHECK(tree.attr(kRootNode).st_uid == ::geteuid());
 }
+
+TEST_CASE("commit tree: listing a directory reads its subdirectories' metadata ahead, silently") {
+  Fixture f(store::RepoMode::archive);
+  f.remove_object(f.file_checksum("e", "gone"), store::ObjectType::file);
+  CommitTree tree(f.repo, f.commit, "", f.sink);
+  CHECK(tree.loaded_files() == 0);
+  names(tree, kRootNode);
+  tree.wait_for_read_ahead();
+  // a/ and b/ share one object, e/kept is the other; e/gone is missing.
+  CHECK(tree.loaded_files() == 2);
+  CHECK(f.log.empty());  // reported only when someone asks for it
+  CHECK(errno_of([&] { tree.lookup(tree.lookup(kRootNode, "e"), "gone"); }) == EIO);
+  CHECK(f.log.size() == 1);
+}
