@@ -94,6 +94,14 @@ public:
       it.kind = S_ISDIR(it.st.st_mode) ? Kind::dir : Kind::file;
       out.push_back(std::move(it));
     }
+    // GLib's enumerator (which upstream walks directories with) reads 1000
+    // entries at a time and sorts each batch by inode number; so do we, or
+    // the lines would come out in another order.
+    constexpr size_t kGlibChunk = 1000;
+    for (size_t b = 0; b < out.size(); b += kGlibChunk) {
+      auto end = out.begin() + std::min(out.size(), b + kGlibChunk);
+      std::stable_sort(out.begin() + b, end, [](const Item& x, const Item& y) { return x.st.st_ino < y.st.st_ino; });
+    }
     return out;
   }
 

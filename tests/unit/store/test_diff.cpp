@@ -68,6 +68,11 @@ TEST_CASE("diff of a commit against a directory, as upstream, with owner overrid
   auto r = diff(repo, DiffSide::commit(d.one), DiffSide::directory(AT_FDCWD, d.s / "t2"));
   CHECK(trimmed(format_diff(r)) == d.ref_diff("one " + (d.s / "t2")));
   CHECK(std::find(r.added.begin(), r.added.end(), "newfile") != r.added.end());
+  // Past 1000 entries, GLib's batching shows in upstream's order.
+  sh("mkdir " + (d.s / "t2/many") + " && cd " + (d.s / "t2/many") + " && for i in $(seq 1500); do : > f$i; done");
+  r = diff(repo, DiffSide::commit(d.one), DiffSide::directory(AT_FDCWD, d.s / "t2"));
+  CHECK(r.added.size() > 1500);
+  CHECK(trimmed(format_diff(r)) == d.ref_diff("one " + (d.s / "t2")));
 
   // A checkout compares equal to its commit...
   sh(d.s.ref("repo", "checkout two " + (d.s / "co")));
