@@ -2,13 +2,17 @@
 
 #include "base/error.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ot::store::gv {
 namespace {
 
-// Nesting deeper than this is refused: hostile input must not exhaust the stack.
-constexpr int kMaxDepth = 64;
+// Nesting deeper than this is refused: hostile input must not exhaust the
+// stack. GLib's own limit (G_VARIANT_MAX_RECURSION_DEPTH): upstream writes
+// values this deep, e.g. `commit --add-metadata` of a 100-deep array, and a
+// lower limit would make such repositories unreadable.
+constexpr int kMaxDepth = 128;
 
 [[noreturn]] void malformed(std::string_view type, const std::string& why) {
   throw Error("malformed GVariant of type " + std::string(type) + ": " + why);
@@ -53,6 +57,22 @@ std::vector<std::string_view> member_types(std::string_view t) {
     pos = e;
   }
   return out;
+}
+
+// Nesting depth as GLib counts it when checking a variant's content: a
+// dict entry counts its value only, an empty tuple counts nothing.
+size_t type_depth(std::string_view t) {
+  switch (t[0]) {
+    case 'a': case 'm': return 1 + type_depth(t.substr(1));
+    case '(': {
+      size_t deepest = 0;
+      auto members = member_types(t);
+      for (auto m : members) deepest = std::max(deepest, type_depth(m));
+      return members.empty() ? 0 : 1 + deepest;
+    }
+    case '{': return 1 + type_depth(member_types(t)[1]);
+    default: return 1;
+  }
 }
 
 size_t align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
@@ -198,6 +218,8 @@ Value decode_at(std::string_view type, std::string_view data, int depth) {
       if (nul == std::string_view::npos) malformed(type, "variant without a type");
       auto inner = data.substr(nul + 1);
       if (!is_valid_type(inner)) malformed(type, "variant with an invalid type");
+      // GLib's limit counts the depth the content's type would reach here.
+      if (size_t(depth) + 1 + type_depth(inner) > kMaxDepth) malformed(type, "nested too deeply");
       return Value{t, Children{decode_at(inner, data.substr(0, nul), depth + 1)}};
     }
     case 'm': {
