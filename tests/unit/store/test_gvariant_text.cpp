@@ -299,7 +299,9 @@ TEST_CASE("objects written by upstream decode, re-encode byte-identically and pr
       "$ostree commit --repo=repo -b main --timestamp=2021-02-03T04:05:06Z -s 's\\tubject' "
       "-m \"it's a body\" --add-metadata-string=version=1.0 --add-metadata=n=42 "
       "--add-metadata=\"d={'x': <[uint64 1, 2]>, 'y': <b'z'>}\" --add-metadata=f=2.5 t >/dev/null; "
-      "$ostree commit --repo=repo -b main --add-metadata=tup=\"(1, 'a', @mi nothing)\" t >/dev/null; "
+      "deep=$(printf '%.0s[' {1..100})1$(printf '%.0s]' {1..100}); "
+      "$ostree commit --repo=repo -b main --add-metadata=tup=\"(1, 'a', @mi nothing)\" "
+      "--add-metadata=deep=$deep t >/dev/null; "
       "$ostree show --repo=repo --raw main | sed 1d > raw.txt; "
       "$ostree show --repo=repo --raw --no-byteswap main | sed -n 2p > raw-unswapped.txt; "
       "$ostree rev-parse --repo=repo main > head.txt";
