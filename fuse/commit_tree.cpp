@@ -71,7 +71,7 @@ class CommitTree::Arena {
 public:
   static constexpr size_t kBlockBits = 12;
   static constexpr size_t kBlock = size_t(1) << kBlockBits;
-  static constexpr size_t kMaxBlocks = size_t(1) << 18;  // a billion nodes
+  static constexpr size_t kMaxBlocks = size_t(1) << 16;  // 268 million nodes
 
   Arena() : blocks_(new std::atomic<Node*>[kMaxBlocks]) {
     for (size_t i = 0; i < kMaxBlocks; ++i) blocks_[i].store(nullptr, std::memory_order_relaxed);

@@ -92,6 +92,28 @@ wait "$SERVER_PID" || rc=$?
 assert_eq "$rc" 0 "exit status after SIGTERM"
 wait_unmounted mnt-term
 
+# SIGTERM to a server in the background does the same.
+mount_commit repo-bare edge mnt-term2
+pid=$(pgrep -f -- "mount edge mnt-term2\$")
+[[ $pid =~ ^[0-9]+$ ]] || fail "no single server process for mnt-term2: '$pid'"
+kill -TERM "$pid"
+wait_unmounted mnt-term2
+for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$pid" 2>/dev/null && fail "the server of mnt-term2 still runs after SIGTERM"
+_test_check_passed
+
+# A mount in use cannot be unmounted: one line, and it stays usable.
+mount_commit repo-bare edge mnt-inuse
+(cd mnt-inuse/files && exec sleep 30) &
+sleeper=$!
+sleep 0.2
+assert_fails "$OT_OSTREE" mount --unmount mnt-inuse
+assert_one_line_error "busy"
+assert_eq "$(cat mnt-inuse/files/small)" "hello, world" "content of a mount that refused to unmount"
+kill "$sleeper"
+wait "$sleeper" || true
+unmount_commit mnt-inuse
+
 # --- --subpath --------------------------------------------------------------------------
 mount_commit repo-archive edge mnt-sub --subpath=/names
 "$REF_OSTREE" --repo=repo-archive checkout --subpath=/names edge co-sub
