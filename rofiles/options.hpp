@@ -10,13 +10,23 @@
 
 namespace ot::rofiles {
 
-// How long the kernel may trust what it learned, in seconds. Changes made
-// through the mount are always seen at once; these bound how long a change
-// made directly in SRCDIR, behind the mount's back, can stay invisible.
+// How long the kernel may trust what it learned, in seconds.
+//
+// Caching never weakens the guard: every in-place change is judged by the
+// daemon on a fresh fd, not on anything the kernel cached. Changes made
+// through the mount are seen at once, because the kernel updates its caches
+// from our replies (and we invalidate what a copy-up changes). The timeouts
+// only bound how long a change made directly in SRCDIR, behind the mount's
+// back, can stay invisible through it. Upstream (libfuse's high-level
+// defaults) uses 1 s for names and attributes and does not cache misses;
+// 10 s keeps a `find | xargs` over a large tree or a build re-reading its
+// inputs from paying a LOOKUP per file per second, while an external edit
+// still shows up soon. -o entry_timeout=1,attr_timeout=1,negative_timeout=0
+// restores upstream's behaviour exactly.
 struct CacheTimeouts {
-  double entry = 1.0;     // name -> inode (upstream: 1 s)
-  double attr = 1.0;      // stat results and, through them, cached data
-  double negative = 1.0;  // "no such name" (upstream: not cached)
+  double entry = 10.0;     // name -> inode
+  double attr = 10.0;      // stat results and, through them, cached data
+  double negative = 10.0;  // "no such name"
 };
 
 struct Options {

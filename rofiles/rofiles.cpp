@@ -88,7 +88,13 @@ void mount_and_serve(const Options& opts) {
   //    serve. The Session destructor unmounts however we leave.
   if (fuse_daemonize(opts.foreground ? 1 : 0) != 0) throw Error("cannot daemonize", EIO);
   fs.open_proc_fds();
-  if (!session.serve(opts.single_thread)) throw Error("FUSE session failed", EIO);
+  // Four workers keep a few fsyncs or copy-ups of a parallel build from
+  // queueing behind each other; -s serves everything on one thread.
+  const unsigned workers = opts.single_thread ? 0 : 4;
+  const SlowRequests slow = opts.shared_files == SharedFiles::copy_up
+                                ? SlowRequests::data_and_writes
+                                : SlowRequests::data_only;
+  if (!session.serve(workers, slow)) throw Error("FUSE session failed", EIO);
 }
 
 }  // namespace ot::rofiles

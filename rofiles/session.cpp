@@ -74,20 +74,6 @@ private:
   fuse_session* se_;
 };
 
-class LoopConfig {
-public:
-  LoopConfig() : cfg_(fuse_loop_cfg_create()) {
-    if (!cfg_) throw Error("out of memory", ENOMEM);
-  }
-  LoopConfig(const LoopConfig&) = delete;
-  LoopConfig& operator=(const LoopConfig&) = delete;
-  ~LoopConfig() { fuse_loop_cfg_destroy(cfg_); }
-  fuse_loop_config* get() const { return cfg_; }
-
-private:
-  fuse_loop_config* cfg_;
-};
-
 }  // namespace
 
 Session::Session(const std::vector<std::string>& args, const fuse_lowlevel_ops& ops,
@@ -113,18 +99,9 @@ void Session::mount(const std::string& mountpoint) {
   mounted_ = true;
 }
 
-bool Session::serve(bool single_thread) {
+bool Session::serve(unsigned workers, SlowRequests slow) {
   SignalHandlers signals(se_);
-  int rc;
-  if (single_thread) {
-    rc = fuse_session_loop(se_);
-  } else {
-    LoopConfig cfg;
-    rc = fuse_session_loop_mt(se_, cfg.get());
-  }
-  // libfuse reports the number of the signal that ended the loop; that is a
-  // normal end. Negative values are errors.
-  return rc >= 0;
+  return serve_requests(se_, workers, slow) >= 0;
 }
 
 }  // namespace ot::rofiles

@@ -1,6 +1,8 @@
 #pragma once
 // RAII for a libfuse low-level session: created from the remaining command
 // line, mounted, served, and always unmounted and destroyed on the way out.
+#include "rofiles/serve_loop.hpp"
+
 #include <fuse_lowlevel.h>
 
 #include <string>
@@ -22,8 +24,9 @@ public:
   void mount(const std::string& mountpoint);
 
   // Serves requests until the mount goes away or SIGTERM/SIGINT/SIGHUP
-  // arrives. Returns false if the loop failed.
-  bool serve(bool single_thread);
+  // arrives, with `workers` threads for slow requests (0: all on this one).
+  // Returns false if the loop failed.
+  bool serve(unsigned workers, SlowRequests slow);
 
 private:
   fuse_session* se_ = nullptr;

@@ -47,7 +47,7 @@ TEST_CASE("cache timeouts come from -o; other -o options go to libfuse", "[optio
   auto o = parse({"-o", "entry_timeout=30,allow_other,attr_timeout=0.5", "src", "mnt"});
   CHECK(o.timeouts.entry == 30.0);
   CHECK(o.timeouts.attr == 0.5);
-  CHECK(o.timeouts.negative == 1.0);
+  CHECK(o.timeouts.negative == 10.0);
   CHECK(o.fuse_args == std::vector<std::string>{"rofiles-fuse", "-o", "allow_other"});
   CHECK_FALSE(has(o.fuse_args, "src"));
 }
