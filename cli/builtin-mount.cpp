@@ -16,6 +16,15 @@ namespace {
 constexpr const char* kRepoHelp =
     "Path to OSTree repository (defaults to current directory or /sysroot/ostree/repo)";
 
+constexpr std::string_view kSummary =
+    "The mount is read-only and looks like a checkout of the commit. Files with\n"
+    "the same content are hardlinks of one inode, whose link count is the number\n"
+    "of its names in the tree. Files have the time of repository objects (the\n"
+    "epoch), directories the commit's time. Objects missing from the repository\n"
+    "make their own files fail with an I/O error and are logged (to stderr with\n"
+    "-f, else to the system log). Unmount with --unmount, fusermount3 -u, or\n"
+    "SIGTERM to the server.";
+
 // Until it detaches, the server reports to stderr; after, stderr is
 // /dev/null and the system log is where an administrator looks.
 std::atomic<bool> g_detached{false};
@@ -32,13 +41,14 @@ void run(Invocation& inv) {
   std::optional<std::string> repo_path, subpath;
   bool verify = false, foreground = false, unmount = false, debug = false;
   const auto args = inv.parse(
-      "REF-OR-CHECKSUM MOUNTPOINT",
+      "REF-OR-CHECKSUM MOUNTPOINT", kSummary,
       {path("repo", 0, repo_path, kRepoHelp, "PATH"),
        path("subpath", 0, subpath, "Mount only the directory PATH of the commit", "PATH"),
        flag("verify", 0, verify, "Check each file against its checksum before serving its content"),
        flag("foreground", 'f', foreground, "Stay in the foreground, serving until unmounted"),
        flag("unmount", 0, unmount, "Unmount the ostree mount at MOUNTPOINT (the only argument)"),
-       flag("debug", 0, debug, "Trace every FUSE request on stderr (implies -f)").hidden()});
+       flag("debug", 0, debug, "Trace every FUSE request on stderr (implies -f)").hidden()},
+      Scope::plain);
 
   if (unmount) {
     if (args.size() != 1) inv.usage_error("--unmount takes exactly one argument, MOUNTPOINT");
