@@ -21,6 +21,7 @@
 #include "store/traverse.hpp"
 
 #include <libdeflate.h>
+#include <zlib.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -38,6 +39,9 @@ using Clock = std::chrono::steady_clock;
 // Upstream's limits: metadata above 10 MiB is refused outright.
 constexpr uint64_t kMaxMetadataSize = 10u << 20;
 constexpr uint64_t kMaxContentSize = uint64_t(1) << 36;
+// Objects inflated in chunks instead of whole (archive targets): a 50 MB
+// package list would otherwise double the pull's peak memory.
+constexpr uint64_t kStreamAbove = 4u << 20;
 
 std::string object_path(const Digest& csum, ObjectType type, bool archive_content = true) {
   return "objects/" + loose_object_path(csum, type, archive_content ? RepoMode::archive : RepoMode::bare);
@@ -105,6 +109,49 @@ void land_raw_filez(Repo& repo, const Digest& csum, std::string_view bytes) {
   }
 }
 
+// Keeps the fetched bytes when their header is in normal form; otherwise
+// re-encodes the header (other readers must see the canonical one).
+void land_archive_bytes(Repo& repo, const Digest& csum, const FileMeta& meta, uint64_t size,
+                        std::string_view bytes, size_t offset) {
+  auto canonical = size_prefixed(encode_archive_file_header(meta, size));
+  if (bytes.substr(0, offset) == canonical)
+    land_raw_filez(repo, csum, bytes);
+  else
+    land_raw_filez(repo, csum, canonical + std::string(bytes.substr(offset)));
+}
+
+// Inflates payload in chunks, hashing as it goes; throws unless it yields
+// exactly size bytes whose content checksum is expected.
+void verify_streaming(const FileMeta& meta, uint64_t size, std::string_view payload, const Digest& expected) {
+  z_stream zs{};
+  if (inflateInit2(&zs, -15) != Z_OK) throw Error("inflateInit2 failed");
+  std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, inflateEnd);
+  Sha256 h;
+  h.update(size_prefixed(encode_file_header(meta)));
+  std::string out(256 << 10, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(payload.data()));
+  zs.avail_in = uInt(payload.size());
+  uint64_t produced = 0;
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = uInt(out.size());
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) throw Error("invalid or truncated compressed payload");
+    size_t got = out.size() - zs.avail_out;
+    if (got == 0 && rc != Z_STREAM_END) throw Error("invalid or truncated compressed payload");
+    produced += got;
+    if (produced > size) throw Error("payload longer than its header says");
+    h.update(out.data(), got);
+  }
+  if (produced != size) throw Error("invalid or truncated compressed payload");
+  if (zs.avail_in != 0) throw Error("trailing data after the compressed payload");
+  Digest actual = h.finish();
+  if (actual != expected)
+    throw Error("Corrupted file object " + digest_hex(expected) + " (actual checksum is " + digest_hex(actual) + ")",
+                EIO);
+}
+
 // Verifies a fetched .filez (header, raw-deflate payload, checksum) and
 // stores it. Returns the uncompressed content size.
 uint64_t store_filez(Repo& repo, const Digest& expected, std::string_view bytes) {
@@ -114,8 +161,15 @@ uint64_t store_filez(Repo& repo, const Digest& expected, std::string_view bytes)
   bool symlink = S_ISLNK(meta.mode);
   if (symlink) size = 0;
   if (size > kMaxContentSize) throw Error("object too large");
-  std::string content(size, '\0');
   std::string_view payload = bytes.substr(offset);
+  // An archive repo keeps the compressed bytes: a large object is verified
+  // in chunks rather than inflated whole into memory.
+  if (repo.mode() == RepoMode::archive && size > kStreamAbove) {
+    verify_streaming(meta, size, payload, expected);
+    land_archive_bytes(repo, expected, meta, size, bytes, offset);
+    return size;
+  }
+  std::string content(size, '\0');
   if (!symlink && !payload.empty()) {
     size_t in_used = 0, out_len = 0;
     auto rc = libdeflate_deflate_decompress_ex(decompressor(), payload.data(), payload.size(), content.data(),
@@ -132,14 +186,7 @@ uint64_t store_filez(Repo& repo, const Digest& expected, std::string_view bytes)
     if (actual != expected)
       throw Error("Corrupted file object " + digest_hex(expected) + " (actual checksum is " + digest_hex(actual) + ")",
                   EIO);
-    // Keep the fetched bytes when their header is in normal form (it is
-    // hashed, so a different encoding would read differently elsewhere).
-    auto canonical = size_prefixed(encode_archive_file_header(meta, size));
-    if (bytes.substr(0, offset) == canonical) {
-      land_raw_filez(repo, expected, bytes);
-    } else {
-      land_raw_filez(repo, expected, canonical + std::string(payload));
-    }
+    land_archive_bytes(repo, expected, meta, size, bytes, offset);
   } else {
     check_mode_for_repo(repo, meta, expected);
     write_content(repo, meta, content, expected);
