@@ -118,22 +118,23 @@ void reply_entry(fuse_req_t req, Filesystem& fs, const Entry& e) {
 
 int prepare_write(Filesystem& fs, Node& node, const Location& loc, CopyContent content,
                   int open_fd, WriteTarget& out) {
-  UniqueFd fd;
-  if (open_fd >= 0) {
-    fd.reset(::fcntl(open_fd, F_DUPFD_CLOEXEC, 3));
-  } else if (loc.is_self()) {
-    fd.reset(::fcntl(loc.dirfd(), F_DUPFD_CLOEXEC, 3));
-  } else {
-    fd.reset(::openat(loc.dirfd(), loc.path(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd owned;
+  int fd = open_fd;
+  if (fd < 0) {
+    owned.reset(loc.is_self() ? ::fcntl(loc.dirfd(), F_DUPFD_CLOEXEC, 3)
+                              : ::openat(loc.dirfd(), loc.path(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!owned) return -errno;
+    fd = owned.get();
   }
-  if (!fd) return -errno;
   // Judge the inode we hold, not a name: whatever happens to the name
   // meanwhile, the change below lands on the inode that was checked.
-  if (::statx(fd.get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &out.st) < 0)
+  if (::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &out.st) < 0)
     return -errno;
   switch (judge_write(out.st, fs.shared_files)) {
     case Verdict::allow:
-      out.fd = std::move(fd);
+      out.fd = fd;
+      out.owned = std::move(owned);
+      out.is_path_fd = open_fd < 0;
       return 0;
     case Verdict::refuse:
       return -EROFS;
@@ -142,12 +143,14 @@ int prepare_write(Filesystem& fs, Node& node, const Location& loc, CopyContent c
   }
   // Copy-up replaces a name; an unlinked file has none left to replace.
   if (loc.is_self()) return -EROFS;
-  out.fd = copy_up(loc.dirfd(), loc.name, fd.get(), out.st, content);
+  out.owned = copy_up(loc.dirfd(), loc.name, fd, out.st, content);
+  out.fd = out.owned.get();
+  out.is_path_fd = S_ISLNK(out.st.stx_mode);  // a symlink copy comes back as O_PATH
   out.copied = true;
   struct stat st;
-  if (::fstat(out.fd.get(), &st) < 0) return -errno;
+  if (::fstat(out.fd, &st) < 0) return -errno;
   fs.nodes.replaced(node, st);
-  if (::statx(out.fd.get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &out.st) < 0)
+  if (::statx(out.fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &out.st) < 0)
     return -errno;
   return 0;
 }

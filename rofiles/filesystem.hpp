@@ -78,7 +78,12 @@ inline FileHandle& file_of(fuse_file_info* fi) { return *reinterpret_cast<FileHa
 // The object an in-place change may act on, after the write policy had its
 // say: the original inode, or its fresh private copy.
 struct WriteTarget {
-  UniqueFd fd;  // O_PATH (or O_RDWR after a regular file copy-up)
+  // The fd to act on: the caller's open file when it passed one and no
+  // copy was made, else `owned` (O_PATH on the original inode, or O_RDWR
+  // on the fresh copy of a regular file).
+  int fd = -1;
+  UniqueFd owned;
+  bool is_path_fd = false;  // fd is O_PATH: no read/write/fchmod on it
   struct statx st;
   bool copied = false;
 };

@@ -29,14 +29,14 @@ int open_node(Filesystem& fs, Node& node, const Location& loc, int flags, bool& 
   if (rc < 0) return rc;
   copied = target.copied;
   // Reopen the judged inode itself; truncate only now that it passed.
-  int fd = fs.reopen(target.fd.get(), flags & ~O_TRUNC);
+  int fd = fs.reopen(target.fd, flags & ~O_TRUNC);
   if (fd < 0) return fd;
   UniqueFd owned(fd);
   if (flags & O_TRUNC) {
     // O_RDONLY|O_TRUNC truncates too, through an fd that cannot.
     UniqueFd writable;
     if ((flags & O_ACCMODE) == O_RDONLY) {
-      int w = fs.reopen(target.fd.get(), O_WRONLY);
+      int w = fs.reopen(target.fd, O_WRONLY);
       if (w < 0) return w;
       writable.reset(w);
     }

@@ -41,7 +41,7 @@ void change_xattr(fuse_req_t req, fuse_ino_t ino, Change change) {
     std::string path = fs.xattr_path(*loc, follow);
     rc = change(path.c_str(), follow);
   } else {
-    rc = change(fs.proc_path(target.fd.get()).c_str(), true);
+    rc = change(fs.proc_path(target.fd).c_str(), true);
   }
   reply_status(req, rc < 0 ? -errno : 0);
 }
