@@ -6,6 +6,7 @@
 #include "store/checkout_walker.hpp"
 
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -76,6 +77,16 @@ CheckoutPlan make_plan(const Repo& repo, const CheckoutOptions& opts) {
   return plan;
 }
 
+UniqueFd open_uncompressed_cache(const Repo& repo, const CheckoutOptions& opts, const CheckoutPlan& plan) {
+  if (!opts.uncompressed_cache || repo.mode() != RepoMode::archive || !plan.user_mode ||
+      opts.links != LinkPolicy::prefer_hardlinks)
+    return {};
+  if (!repo.config().get_bool("core", "enable-uncompressed-cache").value_or(true)) return {};
+  if (::faccessat(repo.dfd(), ".", W_OK, AT_EACCESS) != 0) return {};  // read-only repo: no cache, as upstream
+  sys::mkdir_at_opt(repo.dfd(), "uncompressed-objects-cache", 0755);
+  return sys::open_dir(repo.dfd(), "uncompressed-objects-cache", sys::FollowLinks::no);
+}
+
 void require_same_device(const Repo& repo, int dfd) {
   auto a = sys::fstat(repo.dfd());
   auto b = sys::fstat(dfd);
@@ -108,7 +119,9 @@ CheckoutStats checkout(const Repo& repo, const Digest& commit_csum, int dfd, con
                        const CheckoutOptions& options) {
   return with_context("checkout of " + digest_hex(commit_csum), [&] {
     // 1. Decide once how files will be written.
-    const CheckoutPlan plan = make_plan(repo, options);
+    CheckoutPlan plan = make_plan(repo, options);
+    UniqueFd cache = open_uncompressed_cache(repo, options, plan);
+    plan.cache_dfd = cache ? cache.get() : -1;
     detail::AtomicStats stats;
 
     // 2. Find what to check out.

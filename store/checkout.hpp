@@ -49,6 +49,13 @@ struct CheckoutOptions {
   // --skip-list: paths to leave out, as upstream spells them relative to the
   // checkout root: "/usr/bin/foo" for a file, "/usr/share/" for a directory.
   std::unordered_set<std::string> skip_paths;
+  // Archive repos, user checkouts: keep a decompressed copy of each file in
+  // `$repo/uncompressed-objects-cache/` (unless core.enable-uncompressed-cache
+  // is false or the repo is read-only) and hardlink from it, so the next
+  // checkout of the same files is a hardlink checkout. Upstream's CLI does
+  // this unless given --disable-cache, -C, -H, -M, --whiteouts, --union-add
+  // or --union-identical.
+  bool uncompressed_cache = false;
   // Worker threads; 0 uses every CPU.
   unsigned threads = 0;
 };

@@ -317,18 +317,23 @@ void CheckoutWalker::file(Node* node, int dfd, const std::string& name, const Di
       }
     }
     if (plan_.try_hardlinks && worth_linking(csum)) {
-      switch (link_file(dfd, name, csum)) {
-        case LinkResult::linked:
-          stats_.linked++;
-          return;
-        case LinkResult::kept:
-          stats_.skipped++;
-          return;
-        case LinkResult::unsupported:
-          break;
-      }
+      auto loose = loose_object_path(csum, ObjectType::file, plan_.repo.mode());
+      auto r = link_file(objects_dfd_, loose, dfd, name, csum);
+      // Absent from objects/: an open transaction may hold it in staging,
+      // where the copy path finds it; if not, it reports it missing.
+      if (count_link(r)) return;
     }
-    copy_file(dfd, name, csum);
+    auto obj = load_content(plan_.repo, csum);
+    if (plan_.cache_dfd >= 0 && cacheable(obj)) {
+      auto loose = loose_object_path(csum, ObjectType::file, RepoMode::bare);
+      auto r = link_file(plan_.cache_dfd, loose, dfd, name, csum);
+      if (r == LinkResult::absent) {
+        add_to_cache(obj, loose);
+        r = link_file(plan_.cache_dfd, loose, dfd, name, csum);
+      }
+      if (count_link(r)) return;
+    }
+    copy_file(dfd, name, csum, obj);
   } catch (const Error& e) {
     throw e.with_context(path_of(node) + name);
   }
@@ -360,9 +365,9 @@ bool CheckoutWalker::worth_linking(const Digest& csum) const {
   return true;
 }
 
-CheckoutWalker::LinkResult CheckoutWalker::link_file(int dfd, const std::string& name, const Digest& csum) {
-  std::string loose = loose_object_path(csum, ObjectType::file, plan_.repo.mode());
-  if (::linkat(objects_dfd_, loose.c_str(), dfd, name.c_str(), 0) == 0) return LinkResult::linked;
+CheckoutWalker::LinkResult CheckoutWalker::link_file(int src_dfd, const std::string& loose, int dfd,
+                                                     const std::string& name, const Digest& csum) {
+  if (::linkat(src_dfd, loose.c_str(), dfd, name.c_str(), 0) == 0) return LinkResult::linked;
   int err = errno;
   const bool require = plan_.opts.links == LinkPolicy::require_hardlinks;
   switch (err) {
@@ -374,9 +379,7 @@ CheckoutWalker::LinkResult CheckoutWalker::link_file(int dfd, const std::string&
       if (require) throw_link_error(loose, name, err);
       return LinkResult::unsupported;
     case ENOENT:
-      // Absent from objects/; an open transaction may hold it in staging.
-      if (plan_.repo.has_object(ObjectType::file, csum)) return LinkResult::unsupported;
-      throw Error("No such file object " + digest_hex(csum), ENOENT);
+      return LinkResult::absent;
     case EEXIST:
       break;
     default:
@@ -392,7 +395,7 @@ CheckoutWalker::LinkResult CheckoutWalker::link_file(int dfd, const std::string&
     case OverwriteMode::union_identical:
       break;
   }
-  auto src = sys::stat_at(objects_dfd_, loose);
+  auto src = sys::stat_at(src_dfd, loose);
   auto dst = sys::stat_at(dfd, name);
   if (src.st_dev == dst.st_dev && src.st_ino == dst.st_ino) return LinkResult::kept;
   if (plan_.opts.overwrite == OverwriteMode::union_identical) {
@@ -405,7 +408,7 @@ CheckoutWalker::LinkResult CheckoutWalker::link_file(int dfd, const std::string&
   std::string tmp;
   for (int attempt = 0;; attempt++) {
     tmp = ".tmp-checkout-union-" + random_suffix(8);
-    if (::linkat(objects_dfd_, loose.c_str(), dfd, tmp.c_str(), 0) == 0) break;
+    if (::linkat(src_dfd, loose.c_str(), dfd, tmp.c_str(), 0) == 0) break;
     if (errno != EEXIST || attempt > 100) throw_link_error(loose, tmp, errno);
   }
   try {
@@ -418,8 +421,48 @@ CheckoutWalker::LinkResult CheckoutWalker::link_file(int dfd, const std::string&
   return LinkResult::linked;
 }
 
-void CheckoutWalker::copy_file(int dfd, const std::string& name, const Digest& csum) {
-  auto obj = load_content(plan_.repo, csum);
+bool CheckoutWalker::count_link(LinkResult r) {
+  switch (r) {
+    case LinkResult::linked:
+      stats_.linked++;
+      return true;
+    case LinkResult::kept:
+      stats_.skipped++;
+      return true;
+    case LinkResult::unsupported:
+    case LinkResult::absent:
+      break;
+  }
+  return false;
+}
+
+bool CheckoutWalker::cacheable(const ContentObject& obj) const {
+  // The cache holds what a user checkout hardlinks: non-empty regular files
+  // their owner can read (the same files upstream caches).
+  return !obj.is_symlink() && obj.size > 0 && (obj.meta.mode & S_IRUSR);
+}
+
+void CheckoutWalker::add_to_cache(const ContentObject& obj, const std::string& loose) {
+  int tmp_dfd = plan_.repo.tmp_dfd();
+  std::string tmp = "uncompressed-" + random_suffix(12);
+  auto fd = sys::open_at(tmp_dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+  try {
+    copy_content_to(obj, fd.get());
+    // Set-id bits never go into the cache: user checkouts link to it.
+    sys::fchmod(fd.get(), obj.meta.mode & 07777 & ~uint32_t(S_ISUID | S_ISGID));
+    if (plan_.repo.fsync_enabled()) sys::fsync(fd.get());
+    fd.reset();
+    sys::mkdir_at_opt(plan_.cache_dfd, loose.substr(0, 2), 0755);
+    // Another checkout may have cached it meanwhile: same bytes, keep theirs.
+    sys::link_at_opt(tmp_dfd, tmp, plan_.cache_dfd, loose);
+  } catch (...) {
+    sys::unlink_at_opt(tmp_dfd, tmp);
+    throw;
+  }
+  sys::unlink_at_opt(tmp_dfd, tmp);
+}
+
+void CheckoutWalker::copy_file(int dfd, const std::string& name, const Digest& csum, const ContentObject& obj) {
   const FileMeta& m = obj.meta;
   const OverwriteMode overwrite = plan_.opts.overwrite;
   const bool xattrs_for_compare = !plan_.user_mode && plan_.repo.mode() != RepoMode::bare_user_only;

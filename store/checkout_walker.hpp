@@ -1,6 +1,7 @@
 #pragma once
 // Private to checkout.cpp: the parallel tree writer behind store::checkout().
 #include "store/checkout.hpp"
+#include "store/content.hpp"
 #include "store/objects.hpp"
 #include "store/traverse.hpp"
 
@@ -25,6 +26,7 @@ struct CheckoutPlan {
   bool symlinks_are_files = false;   // bare-user stores symlinks as regular files
   bool mask_dir_modes = false;       // bare-user-only repos and -M
   bool track_paths = false;          // a skip list needs every entry's path
+  int cache_dfd = -1;                // uncompressed-objects-cache/, when archive user checkouts use it
 };
 
 struct AtomicStats {
@@ -62,7 +64,8 @@ private:
     std::shared_ptr<const DirTree> files;  // set for a chunk of files
     size_t begin = 0, end = 0;
   };
-  enum class LinkResult { linked, kept, unsupported };
+  // kept: union modes left an existing file; absent: nothing to link from.
+  enum class LinkResult { linked, kept, unsupported, absent };
 
   void work();
   void push(Task task);
@@ -74,8 +77,13 @@ private:
   void file(Node* node, int dfd, const std::string& name, const Digest& csum);
   // Whether a hardlink would give the checkout upstream's result for this object.
   bool worth_linking(const Digest& csum) const;
-  LinkResult link_file(int dfd, const std::string& name, const Digest& csum);
-  void copy_file(int dfd, const std::string& name, const Digest& csum);
+  // Hardlinks src_dfd/loose (an object, or its uncompressed-cache copy) as
+  // dfd/name, applying the overwrite mode when name exists.
+  LinkResult link_file(int src_dfd, const std::string& loose, int dfd, const std::string& name, const Digest& csum);
+  bool count_link(LinkResult r);  // true when the file is done
+  bool cacheable(const ContentObject& obj) const;
+  void add_to_cache(const ContentObject& obj, const std::string& loose);
+  void copy_file(int dfd, const std::string& name, const Digest& csum, const ContentObject& obj);
   std::shared_ptr<const DirTree> load_tree(const Digest& csum);
   DirMeta load_meta(const Digest& csum);
   std::string path_of(const Node* node) const;  // "/a/b/" as upstream's filter sees directories

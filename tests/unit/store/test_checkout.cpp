@@ -346,3 +346,32 @@ TEST_CASE("skip list leaves out the named files and directories") {
   CHECK(sys::stat_at_opt(out.fd(), "co/b"));
   CHECK_FALSE(sys::stat_at_opt(out.fd(), "co/b/sub"));
 }
+
+TEST_CASE("archive user checkouts fill and reuse upstream's uncompressed-objects-cache") {
+  Scratch s;
+  s.ref_init("repo", "archive");
+  sh("mkdir -p " + (s / "t/d") + " && cd " + (s / "t") +
+     " && for m in 000 070 644 4755 0600; do echo $m > f$m; chmod $m f$m; done && : > empty && ln -s f644 link"
+     " && echo sub > d/sub");
+  auto commit = digest_from_hex(sh_out(s.ref("repo", "commit -b m --tree=dir=" + (s / "t"))));
+  sh("cp -a " + (s / "repo") + " " + (s / "theirs"));
+  sh(s.ref("theirs", "checkout -U m " + (s / "ref1")) + " && " + s.ref("theirs", "checkout -U m " + (s / "ref2")));
+
+  auto repo = Repo::open(AT_FDCWD, s / "repo");
+  CheckoutOptions o;
+  o.mode = CheckoutMode::user;
+  o.uncompressed_cache = true;
+  auto first = checkout(repo, commit, s.fd(), "ours1", o);
+  auto second = checkout(repo, commit, s.fd(), "ours2", o);
+  CHECK(first.files_linked == 4);  // f644, f4755, f0600, d/sub: cached, then linked
+  CHECK(second.files_linked == 4);
+  CHECK(tree_manifest(s.fd(), "ours2") == tree_manifest(s.fd(), "ref2"));
+  CHECK(sys::stat_at(s.fd(), "ours2/f644").st_ino == sys::stat_at(s.fd(), "ours1/f644").st_ino);
+  // The same cache entries, modes and link counts as the reference leaves.
+  CHECK(sh_out("cd " + (s / "repo/uncompressed-objects-cache") + " && find . -printf '%p %m %n\\n' | sort") ==
+        sh_out("cd " + (s / "theirs/uncompressed-objects-cache") + " && find . -printf '%p %m %n\\n' | sort"));
+  // Without the option (upstream's --disable-cache), nothing is linked.
+  CheckoutOptions plain;
+  plain.mode = CheckoutMode::user;
+  CHECK(checkout(repo, commit, s.fd(), "plain", plain).files_linked == 0);
+}
