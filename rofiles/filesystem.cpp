@@ -76,36 +76,28 @@ fuse_entry_param Filesystem::entry_param(const Entry& e) {
 }
 
 int Filesystem::attach_io(Node& node, int fd) {
-  if (!passthrough.active()) return 0;
   struct stat st;
   if (::fstat(fd, &st) < 0) return -errno;
   std::lock_guard lock(node.io_mutex);
-  if (node.passthrough_opens > 0) {
-    if (st.st_dev != node.backing_dev || st.st_ino != node.backing_ino) return -ESTALE;
-    node.passthrough_opens++;
+  if (node.open_files > 0) {
+    if (st.st_dev != node.open_dev || st.st_ino != node.open_ino) return -ESTALE;
+    node.open_files++;
     return node.backing_id;
   }
-  if (node.classic_opens == 0 && S_ISREG(st.st_mode)) {
+  node.open_dev = st.st_dev;
+  node.open_ino = st.st_ino;
+  node.open_files = 1;
+  node.backing_id = 0;
+  if (passthrough.active() && S_ISREG(st.st_mode)) {
     int id = passthrough.open_backing(fd);
-    if (id > 0) {
-      node.backing_id = id;
-      node.backing_dev = st.st_dev;
-      node.backing_ino = st.st_ino;
-      node.passthrough_opens = 1;
-      return id;
-    }
+    if (id > 0) node.backing_id = id;  // else: classic I/O for this inode
   }
-  node.classic_opens++;
-  return 0;
+  return node.backing_id;
 }
 
-void Filesystem::detach_io(Node& node, bool passthrough_open) {
+void Filesystem::detach_io(Node& node) {
   std::lock_guard lock(node.io_mutex);
-  if (!passthrough_open) {
-    if (node.classic_opens > 0) node.classic_opens--;
-    return;
-  }
-  if (node.passthrough_opens > 0 && --node.passthrough_opens == 0) {
+  if (node.open_files > 0 && --node.open_files == 0 && node.backing_id > 0) {
     passthrough.close_backing(node.backing_id);
     node.backing_id = 0;
   }

@@ -30,11 +30,12 @@ public:
 
   // How a new open file of node (fd) will be served: a backing id (> 0) for
   // passthrough, 0 for classic READ/WRITE requests, or -ESTALE when the
-  // node's open files are served from another inode (its name was
-  // replaced): the caller then detaches the node and fails the open with
-  // ESTALE, which makes the VFS look the name up again and retry.
+  // node's other open files are another inode (the name was copied up or
+  // replaced while they were open): the caller then detaches the node and
+  // fails the open with ESTALE, which makes the VFS look the name up again
+  // (getting a new node) and retry. Readers of the old file keep it.
   int attach_io(Node& node, int fd);
-  void detach_io(Node& node, bool passthrough);
+  void detach_io(Node& node);
 
   // /proc/self/fd must be opened by the process that serves requests, that
   // is after fuse_daemonize() forked.

@@ -65,15 +65,15 @@ struct Node {
   // Serializes the check-then-copy-up sequence of writers of this node.
   std::mutex write_mutex;
 
-  // How the node's open files are served (Filesystem::attach_io). The
-  // kernel requires all passthrough opens of one inode to share a backing
-  // file, and forbids mixing them with classic opens.
+  // The inode the node's open files refer to, and how they are served
+  // (Filesystem::attach_io). All open files of one kernel inode must be
+  // the same inode here: they share one page cache, or with passthrough one
+  // backing file (the kernel insists).
   std::mutex io_mutex;
-  int backing_id = 0;
-  dev_t backing_dev = 0;
-  ino_t backing_ino = 0;
-  unsigned passthrough_opens = 0;
-  unsigned classic_opens = 0;
+  unsigned open_files = 0;
+  dev_t open_dev = 0;
+  ino_t open_ino = 0;
+  int backing_id = 0;  // > 0: served by passthrough
 
   // Guarded by the table's mutex.
   uint64_t nlookup = 0;

@@ -72,7 +72,7 @@ void reply_open(fuse_req_t req, Filesystem& fs, Node& node, int fd, fuse_file_in
     rc = fuse_reply_open(req, fi);
   }
   if (rc != 0) {  // interrupted: the kernel will never release this file
-    fs.detach_io(node, handle->passthrough);
+    fs.detach_io(node);
     fs.nodes.released(node, fd);
     delete handle;
     if (created) fs.nodes.forget(node, 1);

@@ -13,7 +13,7 @@ void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) noexcept {
     Filesystem& fs = fs_of(req);
     std::unique_ptr<FileHandle> handle(&file_of(fi));
     Node& node = *handle->node;
-    fs.detach_io(node, handle->passthrough);
+    fs.detach_io(node);
     fs.nodes.released(node, handle->fd.get());
     handle.reset();
     fuse_reply_err(req, 0);

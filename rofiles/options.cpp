@@ -12,7 +12,15 @@
 namespace ot::rofiles {
 namespace {
 
-enum Key { key_help, key_version, key_copyup, key_foreground, key_single, key_debug };
+enum Key {
+  key_help,
+  key_version,
+  key_copyup,
+  key_foreground,
+  key_single,
+  key_debug,
+  key_no_passthrough,
+};
 
 // fuse_opt writes option values through offsets into a plain struct.
 struct Parsed {
@@ -37,6 +45,7 @@ const struct fuse_opt kSpecs[] = {
     FUSE_OPT_KEY("-s", key_single),
     FUSE_OPT_KEY("-d", key_debug),
     FUSE_OPT_KEY("debug", key_debug),
+    FUSE_OPT_KEY("no_passthrough", key_no_passthrough),
     FUSE_OPT_END,
 };
 
@@ -55,6 +64,7 @@ int on_arg(void* data, const char* arg, int key, struct fuse_args*) {
     case key_copyup: p.out->shared_files = SharedFiles::copy_up; return 0;
     case key_foreground: p.out->foreground = true; return 0;
     case key_single: p.out->single_thread = true; return 0;
+    case key_no_passthrough: p.out->passthrough = false; return 0;
     case key_debug:
       p.out->debug = true;
       p.out->foreground = true;  // as libfuse does: debug output needs a terminal
@@ -112,6 +122,8 @@ std::string usage(const std::string& program) {
          "                           (changes made through the mount are always\n"
          "                           seen at once; these bound how long changes\n"
          "                           made directly in SRCDIR can go unseen)\n"
+         "    -o no_passthrough      serve file data through the daemon even where\n"
+         "                           the kernel could read and write it directly\n"
          "    -o OPT[,OPT...]        other FUSE mount options (allow_other, ...)\n"
          "    -h, --help             print this help\n"
          "    -V, --version          print the version\n";

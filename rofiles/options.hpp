@@ -37,6 +37,9 @@ struct Options {
   bool foreground = false;
   bool single_thread = false;
   bool debug = false;
+  // -o no_passthrough: serve file data through READ/WRITE requests even
+  // where the kernel could pass it through (for comparison and debugging).
+  bool passthrough = true;
   bool show_help = false;
   bool show_version = false;
   // Everything libfuse's session still has to see (argv[0] first).

@@ -82,7 +82,7 @@ void mount_and_serve(const Options& opts) {
   Session session(session_args(opts), operations(), &fs);
   fs.session = session.get();
   session.mount(mountpoint);
-  fs.passthrough.install(session.get());
+  if (opts.passthrough) fs.passthrough.install(session.get());
 
   // 3. Detach (the caller's rofiles-fuse command returns once mounted), then
   //    serve. The Session destructor unmounts however we leave.

@@ -44,11 +44,9 @@ with open("src/log", "w") as out:
 EOF
 "$REF_OSTREE" --repo=repo init --mode=bare
 "$REF_OSTREE" --repo=repo commit -b t --tree=dir=src >/dev/null
-"$REF_OSTREE" --repo=repo checkout -H t co
 objects() { (cd repo/objects && find . -type f -exec sha256sum {} + | sort) | sha256sum; }
 before=$(objects)
 mkdir mnt
-"$OT_ROFILES" --copyup co mnt
 
 cat > load.py <<'EOF'
 import hashlib, os, sys, random
@@ -111,6 +109,17 @@ if __name__ == "__main__":
     print("builders:", counts)
 EOF
 
+# Once with file data passed through by the kernel, once served by the daemon.
+for data_path in passthrough no_passthrough; do
+echo "== $data_path"
+rm -rf co
+"$REF_OSTREE" --repo=repo checkout -H t co
+if [[ $data_path == passthrough ]]; then
+  "$OT_ROFILES" --copyup co mnt
+else
+  "$OT_ROFILES" --copyup -o no_passthrough co mnt
+fi
+
 # A reader holds a shared file open while it gets copied up and rewritten:
 # it must keep reading the original, and new readers must see the new bytes.
 orig=$(cat co/d0/f1)
@@ -154,4 +163,5 @@ EOF
 umount mnt
 [[ $(objects) == "$before" ]] || fail "a repository object changed"
 "$REF_OSTREE" --repo=repo fsck -q >/dev/null || fail "fsck failed"
+done
 echo "PASS: parallel builders, appenders and copy-ups; objects intact"

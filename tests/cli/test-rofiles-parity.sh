@@ -229,6 +229,9 @@ objects_digest() {  # repo
 run_side_by_side() {  # mode extra-args...
   local mode=$1; shift
   local who
+  # Ours twice: file data passed through by the kernel (the default where
+  # the kernel allows it) and served by the daemon (-o no_passthrough).
+  for data in passthrough classic; do
   for who in ours ref; do
     rm -rf "repo-$who" "co-$who"
     checkout "$who"
@@ -237,7 +240,11 @@ run_side_by_side() {  # mode extra-args...
   before_ours=$(objects_digest repo-ours)
   before_ref=$(objects_digest repo-ref)
 
-  "$OT_ROFILES" "$@" co-ours mnt-ours
+  if [[ $data == passthrough ]]; then
+    "$OT_ROFILES" "$@" co-ours mnt-ours
+  else
+    "$OT_ROFILES" -o no_passthrough "$@" co-ours mnt-ours
+  fi
   "$REF_ROFILES" "$@" co-ref mnt-ref
   for who in ours ref; do
     python3 ops.py "mnt-$who" "$mode" > "$mode-$who.txt"
@@ -245,7 +252,7 @@ run_side_by_side() {  # mode extra-args...
     umount "mnt-$who"
   done
 
-  echo "== $mode: transcript (ours)"
+  echo "== $mode, $data data path: transcript (ours)"
   cat "$mode-ours.txt"
   if ! diff -u "$mode-ref.txt" "$mode-ours.txt"; then
     echo "FAIL: $mode transcripts differ (- upstream, + ours)"; exit 1
@@ -258,6 +265,7 @@ run_side_by_side() {  # mode extra-args...
   [[ $(objects_digest repo-ours) == "$before_ours" ]] || { echo "FAIL: $mode: our mount changed a repository object"; exit 1; }
   [[ $(objects_digest repo-ref) == "$before_ref" ]] || { echo "FAIL: $mode: upstream's mount changed a repository object"; exit 1; }
   "$REF_OSTREE" --repo=repo-ours fsck -q >/dev/null
+  done
 }
 
 expect() {  # file line

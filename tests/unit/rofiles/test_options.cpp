@@ -45,11 +45,18 @@ TEST_CASE("options may come anywhere, as with upstream's fuse_opt parsing", "[op
 
 TEST_CASE("cache timeouts come from -o; other -o options go to libfuse", "[options]") {
   auto o = parse({"-o", "entry_timeout=30,allow_other,attr_timeout=0.5", "src", "mnt"});
+  CHECK(o.passthrough);
   CHECK(o.timeouts.entry == 30.0);
   CHECK(o.timeouts.attr == 0.5);
   CHECK(o.timeouts.negative == 10.0);
   CHECK(o.fuse_args == std::vector<std::string>{"rofiles-fuse", "-o", "allow_other"});
   CHECK_FALSE(has(o.fuse_args, "src"));
+}
+
+TEST_CASE("-o no_passthrough keeps file data on the classic path", "[options]") {
+  auto o = parse({"-o", "no_passthrough", "src", "mnt"});
+  CHECK_FALSE(o.passthrough);
+  CHECK(o.fuse_args == std::vector<std::string>{"rofiles-fuse"});
 }
 
 TEST_CASE("-d turns on the protocol trace and stays in the foreground", "[options]") {
