@@ -1,6 +1,7 @@
 #include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "base/unicode_word.hpp"
 #include "store/repo.hpp"
 #include "store/rev_parse.hpp"
 
@@ -10,7 +11,6 @@
 namespace ot::store {
 namespace {
 
-bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 // refs/heads/<ref>, or refs/remotes/<remote>/<ref>.
 std::string ref_path(const std::string& remote, const std::string& ref) {
@@ -42,18 +42,25 @@ void walk_refs(int dfd, const std::string& dir, const std::string& prefix,
 
 }  // namespace
 
+// Upstream matches refs against [\w\d][-._\w\d]*(/[\w\d][-._\w\d]*)* with
+// GRegex, whose \w takes Unicode letters and digits too.
 bool is_valid_ref_name(std::string_view name) {
-  if (name.empty()) return false;
-  size_t start = 0;
-  for (;;) {
-    size_t end = name.find('/', start);
-    auto comp = name.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    if (comp.empty() || !is_word(comp[0])) return false;
-    for (char c : comp)
-      if (!is_word(c) && c != '-' && c != '.') return false;
-    if (end == std::string_view::npos) return true;
-    start = end + 1;
+  bool component_start = true;
+  for (size_t i = 0; i < name.size();) {
+    const auto c = next_utf8_char(name, i);
+    if (!c) return false;
+    if (*c == '/') {
+      if (component_start) return false;
+      component_start = true;
+    } else if (is_unicode_word_char(*c)) {
+      component_start = false;
+    } else if (*c == '-' || *c == '.') {
+      if (component_start) return false;
+    } else {
+      return false;
+    }
   }
+  return !component_start;
 }
 
 std::pair<std::string, std::string> parse_refspec(const std::string& refspec) {

@@ -204,7 +204,7 @@ for args in "--create=foo main" "--create=foo --force main^" "--create=new" "--c
   "--delete main" "--delete origin:main" "--delete foo exampleos" "-A --delete al" \
   "--create=new --delete main" "--list --create=new2 main" \
   "-c --create=org.example.D:newref main" "-c --create=nocoll main" "-c --delete org.example.C" \
-  "-c --create=org.example.C:mref main"; do
+  "-c --create=org.example.C:mref main" "--create=héllo/ünï½ main" "--create=a–b main"; do
   # shellcheck disable=SC2086
   same_change $r refs $args
 done

@@ -75,6 +75,10 @@ TEST_CASE("refspecs and collection IDs are validated as upstream's") {
   CHECK(parse_refspec_checked("origin:a/b").remote == "origin");
   CHECK(parse_refspec_checked("a/b").ref == "a/b");
   CHECK_FALSE(parse_refspec_checked("a/b").remote);
+  // \w is Unicode-aware in upstream's pattern: letters and digits of any script.
+  CHECK(parse_refspec_checked("h\xc3\xa9llo/\xc2\xbd").ref == "h\xc3\xa9llo/\xc2\xbd");
+  CHECK(message_of([&] { parse_refspec_checked("a\xe2\x80\x93" "b"); }) == "Invalid refspec a\xe2\x80\x93" "b");
+  CHECK(message_of([&] { parse_refspec_checked("a\xff" "b"); }) == "Invalid refspec a\xff" "b");
   for (const char* bad : {"", "a/", "/a", ":a", "a:", "a:b:c", "a//b", ".a"}) {
     INFO(bad);
     CHECK(message_of([&] { parse_refspec_checked(bad); }) == std::string("Invalid refspec ") + bad);
