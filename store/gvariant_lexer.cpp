@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -22,7 +23,8 @@ void fail(Span at, Span other, const std::string& msg) {
               ":" + msg);
 }
 
-bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+// g_ascii_isspace(): a vertical tab is not white space to GLib.
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
@@ -61,6 +63,20 @@ std::vector<std::string_view> members(std::string_view t) {
     out.push_back(t.substr(start, pos - start));
   }
   return out;
+}
+
+size_t type_depth(std::string_view t) {
+  switch (t[0]) {
+    case 'a': case 'm': return 1 + type_depth(t.substr(1));
+    case '(': {
+      size_t deepest = 0;
+      auto items = members(t);
+      for (auto m : items) deepest = std::max(deepest, type_depth(m));
+      return items.empty() ? 0 : 1 + deepest;
+    }
+    case '{': return 1 + type_depth(members(t)[1]);
+    default: return 1;
+  }
 }
 
 bool is_object_path(std::string_view s) {

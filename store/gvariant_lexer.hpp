@@ -32,6 +32,10 @@ bool is_xdigit(char c);
 // ('*', '?', 'r') so a declaration can be told "invalid" from "not definite".
 bool scan_type(std::string_view t, size_t& pos, int depth = 0);
 bool is_type_string(std::string_view t);
+// Nesting depth of a valid type string as GLib counts it: a leaf is 1, a
+// container 1 more than its deepest member (a dict entry counts its value
+// only), and the empty tuple 0.
+size_t type_depth(std::string_view t);
 // Member types of a definite tuple or dict entry type.
 std::vector<std::string_view> members(std::string_view t);
 bool is_object_path(std::string_view s);

@@ -154,6 +154,7 @@ private:
     if (t.peek('@')) {
       auto type = t.get().substr(1);
       if (!is_type_string(type)) t.error(true, "invalid type declaration");
+      if (type_depth(type) > size_t(depth)) t.error(true, "type declaration recurses too deeply");
       if (type.find_first_of("*?r") != std::string_view::npos)
         t.error(true, "type declarations must be definite");
       ast.text = std::string(type);
@@ -219,16 +220,25 @@ private:
     return ast;
   }
 
-  // Exactly `length` hex digits naming a non-zero Unicode scalar value.
+  // Exactly `length` hex digits naming a non-zero code point. Surrogates and
+  // values past U+10FFFF are encoded anyway, as upstream does, and refused
+  // only if the text ends up as a string value (upstream aborts there);
+  // a type mismatch found first is reported as upstream reports it.
   static size_t unicode_escape(std::string_view token, size_t i, size_t length, Span ref, std::string& out) {
     size_t valid = 0;
     while (valid < length && i + valid < token.size() && is_xdigit(token[i + valid])) valid++;
     uint64_t value = 0;
     if (valid == length) value = std::strtoull(std::string(token.substr(i, length)).c_str(), nullptr, 16);
-    if (value == 0 || value > 0x10ffff || (value >= 0xd800 && value < 0xe000))
+    if (value == 0)
       fail(Span{ref.start + i, ref.start + i + valid},
            "invalid " + std::to_string(length) + "-character unicode escape");
-    append_utf8(out, char32_t(value));
+    if (value < 0x110000) {
+      append_utf8(out, char32_t(value));
+    } else {
+      // Not UTF-8 at all (a lead byte no valid sequence starts with): the
+      // string is refused when its value is built.
+      out.push_back(char(0xf8));
+    }
     return i + length;
   }
 

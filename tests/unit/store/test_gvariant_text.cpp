@@ -126,6 +126,10 @@ const Expect kParseErrors[] = {
     {"{[1]: 1}", "0-8:dictionary keys must have basic types"},
     {"@r ()", "0-2:type declarations must be definite"},
     {"<1", "2:expected '>' to follow variant value"},
+    // A vertical tab is not white space to GLib (found by differential fuzzing).
+    {"[\v1]", "1:expected value"},
+    // A \U escape past Unicode is a type error first, like any other value.
+    {"uint32 '\\U005e0001'", "7-19:can not parse as value of type 'u'"},
 };
 
 gv::Value metadata_entry(std::string key, gv::Value value) {
@@ -247,6 +251,20 @@ TEST_CASE("parse_text refuses nesting deeper than upstream's limit without exhau
   CHECK_THROWS_WITH(gv::parse_text(deep), Catch::Contains("nested too deeply"));
   std::string variants = std::string(100000, '<');
   CHECK_THROWS_WITH(gv::parse_text(variants), Catch::Contains("nested too deeply"));
+  // A declared type counts its own depth from where it stands:
+  // ostree commit --add-metadata="k=[[[[[[[[[[@aaa...(120 a)...i []" fails with
+  // "10-132:type declaration recurses too deeply"; without the brackets it is fine.
+  std::string decl = "@" + std::string(120, 'a') + "i []";
+  CHECK_THROWS_WITH(gv::parse_text(std::string(10, '[') + decl), "10-132:type declaration recurses too deeply");
+  CHECK(gv::parse_text(decl).type == std::string(120, 'a') + "i");
+}
+
+TEST_CASE("escapes that make no valid string are refused, not stored") {
+  // Upstream aborts on these (g_variant_new_string assertion); refusing with a
+  // one-line error is the useful part of that behaviour.
+  CHECK_THROWS_WITH(gv::parse_text("'\\ud800'"), Catch::Contains("not valid UTF-8"));
+  CHECK_THROWS_WITH(gv::parse_text("'\\U00110000'"), Catch::Contains("not valid UTF-8"));
+  CHECK(gv::parse_text("'\\U0010ffff'") == gv::str("\xf4\x8f\xbf\xbf"));
 }
 
 TEST_CASE("byteswap reverses every multi-byte number and nothing else") {
