@@ -27,6 +27,7 @@ struct Transfer {
   std::string url;
   uint64_t max_size = 0;
   Fetcher::Done done;
+  CURL* easy = nullptr;
   std::string body;
   bool too_large = false;
   char errbuf[CURL_ERROR_SIZE] = {};
@@ -91,6 +92,13 @@ private:
       t->too_large = true;
       return 0;  // aborts the transfer with CURLE_WRITE_ERROR
     }
+    if (t->body.empty()) {
+      // One allocation of the announced size instead of doubling growth,
+      // which would hold up to twice a large object during the copy.
+      curl_off_t announced = -1;
+      curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+      if (announced > 0 && uint64_t(announced) <= t->max_size) t->body.reserve(size_t(announced));
+    }
     t->body.append(ptr, n);
     return n;
   }
@@ -139,6 +147,7 @@ private:
       auto t = std::move(queued_.front());
       queued_.pop_front();
       CURL* e = make_easy();
+      t->easy = e;
       curl_easy_setopt(e, CURLOPT_URL, t->url.c_str());
       curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
       curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
