@@ -68,6 +68,7 @@ int Repo::objects_dfd() const { return impl_->objects_dfd.get(); }
 const std::string& Repo::path() const { return impl_->path; }
 const KeyFile& Repo::config() const { return impl_->config; }
 bool Repo::fsync_enabled() const { return impl_->fsync; }
+void Repo::set_fsync(bool enabled) { impl_->fsync = enabled; }
 int Repo::tmp_dfd() const { return impl_->tmp_dfd.get(); }
 
 void Repo::write_config(const KeyFile& config) {

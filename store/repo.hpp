@@ -78,6 +78,8 @@ public:
 
   // Whether writes fsync (config `core.fsync`, default true).
   bool fsync_enabled() const;
+  // Overrides core.fsync for this handle (`--fsync=false`).
+  void set_fsync(bool enabled);
 
   // --- refs -----------------------------------------------------------------
   // Resolves "ref", "remote:ref", a full checksum, or any of them with ^ / ^N
