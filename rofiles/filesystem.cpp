@@ -8,11 +8,31 @@
 
 #include <cerrno>
 #include <charconv>
+#include <memory>
 
 namespace ot::rofiles {
 
 Filesystem::Filesystem(UniqueFd root, SharedFiles shared, CacheTimeouts t)
     : nodes(std::move(root)), shared_files(shared), timeouts(t) {}
+
+Filesystem::~Filesystem() {
+  for (FileHandle* h : files_) delete h;
+}
+
+FileHandle* Filesystem::add_file(UniqueFd fd, Node& node, bool passthrough_open) {
+  auto handle = std::make_unique<FileHandle>(FileHandle{std::move(fd), &node, passthrough_open});
+  std::lock_guard lock(files_mutex_);
+  files_.insert(handle.get());
+  return handle.release();
+}
+
+void Filesystem::remove_file(FileHandle* handle) {
+  {
+    std::lock_guard lock(files_mutex_);
+    files_.erase(handle);
+  }
+  delete handle;
+}
 
 Filesystem& fs_of(fuse_req_t req) { return *static_cast<Filesystem*>(fuse_req_userdata(req)); }
 

@@ -11,14 +11,23 @@
 
 #include <fuse_lowlevel.h>
 
+#include <mutex>
 #include <new>
 #include <string>
+#include <unordered_set>
 
 namespace ot::rofiles {
+
+struct FileHandle;
 
 class Filesystem {
 public:
   Filesystem(UniqueFd root, SharedFiles shared_files, CacheTimeouts timeouts);
+  Filesystem(const Filesystem&) = delete;
+  Filesystem& operator=(const Filesystem&) = delete;
+  // Closes files the kernel never released (unmounted or signalled while
+  // they were open).
+  ~Filesystem();
 
   NodeTable nodes;
   const SharedFiles shared_files;
@@ -62,8 +71,14 @@ public:
 
   fuse_entry_param entry_param(const Entry& e);
 
+  // Open files, owned here from OPEN/CREATE until RELEASE.
+  FileHandle* add_file(UniqueFd fd, Node& node, bool passthrough);
+  void remove_file(FileHandle* handle);
+
 private:
   UniqueFd proc_fds_;
+  std::mutex files_mutex_;
+  std::unordered_set<FileHandle*> files_;
 };
 
 Filesystem& fs_of(fuse_req_t req);

@@ -58,7 +58,7 @@ void reply_open(fuse_req_t req, Filesystem& fs, Node& node, int fd, fuse_file_in
     if (created) fs.nodes.forget(node, 1);
     return reply_status(req, backing);
   }
-  auto* handle = new FileHandle{std::move(owned), &node, backing > 0};
+  FileHandle* handle = fs.add_file(std::move(owned), node, backing > 0);
   fs.nodes.opened(node, fd);
   fi->fh = reinterpret_cast<uint64_t>(handle);
   fi->keep_cache = backing == 0;
@@ -74,7 +74,7 @@ void reply_open(fuse_req_t req, Filesystem& fs, Node& node, int fd, fuse_file_in
   if (rc != 0) {  // interrupted: the kernel will never release this file
     fs.detach_io(node);
     fs.nodes.released(node, fd);
-    delete handle;
+    fs.remove_file(handle);
     if (created) fs.nodes.forget(node, 1);
   }
 }

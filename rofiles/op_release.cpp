@@ -4,18 +4,17 @@
 
 #include <unistd.h>
 
-#include <memory>
 
 namespace ot::rofiles {
 
 void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) noexcept {
   guarded(req, [&] {
     Filesystem& fs = fs_of(req);
-    std::unique_ptr<FileHandle> handle(&file_of(fi));
+    FileHandle* handle = &file_of(fi);
     Node& node = *handle->node;
     fs.detach_io(node);
     fs.nodes.released(node, handle->fd.get());
-    handle.reset();
+    fs.remove_file(handle);
     fuse_reply_err(req, 0);
   });
 }
