@@ -158,7 +158,7 @@ TEST_CASE("prune refuses to guess when a needed dirtree is damaged") {
   CHECK(objects_of(h.s / "repo") == before);
 }
 
-TEST_CASE("--delete-commit removes an unreferenced commit with its detached metadata, tombstoned on request") {
+TEST_CASE("deleting a commit removes an unreferenced commit with its detached metadata, tombstoned on request") {
   History h;
   auto repo = Repo::open(AT_FDCWD, h.s / "repo");
   CHECK_THROWS_WITH(delete_commit(repo, h.main[2]),
