@@ -57,6 +57,11 @@ void do_collection_refs(store::Repo& repo, const Options& opt, const std::option
 
 // --create: point a new ref (or, with --alias, an alias) at prefix.
 void do_create(store::Repo& repo, const Options& opt, const std::string& target) {
+  // Both listings come first, as upstream's do, so a broken refs/ directory
+  // is reported before anything else.
+  RefTable aliases;
+  if (opt.alias) aliases = store::list_refs_ordered(repo, std::nullopt, {.aliases_only = true});
+  const RefTable all = store::list_refs_ordered(repo, std::nullopt, {});
   std::optional<store::Digest> existing;
   try {
     existing = store::resolve_rev_ext(repo, *opt.create, true, store::RemoteFallback::no);
@@ -64,8 +69,7 @@ void do_create(store::Repo& repo, const Options& opt, const std::string& target)
     // A directory of that name is dealt with when the ref is written.
     if (e.errnum() != EISDIR) throw;
   }
-  RefTable aliases;
-  if (opt.alias) aliases = store::list_refs_ordered(repo, std::nullopt, {.aliases_only = true});
+
   const bool replacing_alias = opt.alias && table_has(aliases, *opt.create);
   if (!opt.force && !replacing_alias && existing) {
     throw Error("--create specified but ref " + *opt.create + " already exists");
@@ -75,7 +79,6 @@ void do_create(store::Repo& repo, const Options& opt, const std::string& target)
   if (opt.alias) {
     if (spec.remote) throw Error("Cannot create alias to remote ref: " + *spec.remote);
     // Any listed ref will do, a remote one ("origin:main") included.
-    const RefTable all = store::list_refs_ordered(repo, std::nullopt, {});
     if (!table_has(all, target)) throw Error("Cannot create alias to non-existent ref: " + target);
     store::write_alias_ref(repo, spec.ref, target);
     return;
@@ -88,6 +91,10 @@ void do_ref(store::Repo& repo, const Options& opt, const std::optional<std::stri
   if (opt.collections) return do_collection_refs(repo, opt, prefix);
 
   if (opt.create) return do_create(repo, opt, *prefix);
+
+  // Upstream reads every alias before deleting (even when nothing matches),
+  // so an unreadable refs/ directory fails a delete the same way here.
+  if (opt.delete_refs) (void)store::list_refs_ordered(repo, std::nullopt, {.aliases_only = true});
 
   // Listing shows names relative to the prefix unless --list; deleting
   // needs full names.

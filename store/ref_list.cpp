@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "base/ghash_order.hpp"
 #include "base/sys.hpp"
+#include "store/opendir.hpp"
 #include "store/rev_parse.hpp"
 
 #include <dirent.h>
@@ -44,7 +45,7 @@ struct Walker {
   std::function<void(const std::string& path, std::string value)> on_ref;
 
   void walk(int base_dfd, std::string& base_path, int child_dfd, const std::string& dir) {
-    auto fd = sys::open_dir(child_dfd, dir, sys::FollowLinks::no);
+    auto fd = opendir_at(child_dfd, dir);
     for (const auto& e : sys::list_dir(fd.get())) {
       const size_t len = base_path.size();
       base_path += e.name;
@@ -103,26 +104,26 @@ std::vector<std::pair<std::string, std::string>> list_refs_impl(const Repo& repo
     if (!st) return {};
     if (S_ISDIR(st->st_mode)) {
       std::string base_path = options.cut_prefix ? std::string() : *ref_prefix + "/";
-      auto base = sys::open_dir(repo.dfd(), options.cut_prefix ? path : prefix_path);
+      auto base = opendir_at(repo.dfd(), options.cut_prefix ? path : prefix_path);
       walker.walk(base.get(), base_path, base.get(), options.cut_prefix ? "." : *ref_prefix);
     } else {
-      auto base = sys::open_dir(repo.dfd(), prefix_path);
+      auto base = opendir_at(repo.dfd(), prefix_path);
       refs.insert(key_for(*ref_prefix), read_ref_contents(base.get(), *ref_prefix));
     }
     return refs.entries();
   }
 
   {
-    auto heads = sys::open_dir(repo.dfd(), "refs/heads");
+    auto heads = opendir_at(repo.dfd(), "refs/heads");
     std::string base_path;
     walker.walk(heads.get(), base_path, heads.get(), ".");
   }
   if (!options.exclude_remotes) {
-    auto remotes = sys::open_dir(repo.dfd(), "refs/remotes");
+    auto remotes = opendir_at(repo.dfd(), "refs/remotes");
     for (const auto& e : sys::list_dir(remotes.get())) {
       if (entry_type(remotes.get(), e) != DT_DIR) continue;
       remote = e.name;
-      auto rdfd = sys::open_dir(remotes.get(), e.name);
+      auto rdfd = opendir_at(remotes.get(), e.name);
       std::string base_path;
       walker.walk(rdfd.get(), base_path, rdfd.get(), ".");
     }
@@ -161,7 +162,7 @@ std::vector<std::pair<std::pair<std::string, std::string>, std::string>> list_co
   const auto main_collection = repo.config().get("core", "collection-id");
   if (main_collection && (!match_collection_id || *match_collection_id == *main_collection)) {
     collection = *main_collection;
-    auto heads = sys::open_dir(repo.dfd(), "refs/heads");
+    auto heads = opendir_at(repo.dfd(), "refs/heads");
     std::string base_path;
     walker.walk(heads.get(), base_path, heads.get(), ".");
   }
@@ -182,7 +183,7 @@ std::vector<std::pair<std::pair<std::string, std::string>, std::string>> list_co
         collection = *id;
       }
       if (match_collection_id && *match_collection_id != collection) continue;
-      auto sub = sys::open_dir(dir->get(), e.name);
+      auto sub = opendir_at(dir->get(), e.name);
       std::string base_path;
       walker.walk(sub.get(), base_path, sub.get(), ".");
     }

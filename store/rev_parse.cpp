@@ -2,7 +2,10 @@
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "store/opendir.hpp"
 
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,9 +24,8 @@ void chomp(std::string& s) {
 // The contents of a ref file as upstream reads them: the open follows
 // symlinks (aliases), a missing file is "absent", and reading a directory is
 // an error of its own that `refs --create` tells apart.
-std::optional<std::string> read_ref_text(const Repo& repo, const std::string& path,
-                                         const std::string& ref) {
-  auto fd = sys::open_at_opt(repo.dfd(), path, O_RDONLY);
+std::optional<std::string> read_ref_text(int dfd, const std::string& path, const std::string& ref) {
+  auto fd = sys::open_at_opt(dfd, path, O_RDONLY);
   if (!fd) return std::nullopt;
   std::string text;
   char buf[4096];
@@ -42,18 +44,36 @@ std::optional<std::string> read_ref_text(const Repo& repo, const std::string& pa
   return text;
 }
 
-// resolve_refspec(): the ref file, or nullopt when there is none.
+// The first remote, in directory order, that has the ref.
+std::optional<std::string> find_ref_in_remotes(const Repo& repo, const std::string& ref) {
+  auto remotes = opendir_at(repo.dfd(), "refs/remotes");
+  for (const auto& e : sys::list_dir(remotes.get())) {
+    unsigned char type = e.type;
+    if (type == DT_UNKNOWN) {
+      const auto st = sys::stat_at(remotes.get(), e.name, AT_SYMLINK_NOFOLLOW);
+      type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+    }
+    if (type != DT_DIR) continue;
+    auto remote = opendir_at(remotes.get(), e.name);
+    if (auto text = read_ref_text(remote.get(), ref, ref)) return text;
+  }
+  return std::nullopt;
+}
+
+// resolve_refspec(): the ref file, or nullopt when there is none. A bare
+// name missing from refs/heads is, with the fallback, looked for as
+// "remote/ref" and then under every remote.
 std::optional<Digest> resolve_refspec(const Repo& repo, const Refspec& spec,
                                       RemoteFallback fallback) {
   if (is_checksum_string(spec.ref)) return digest_from_hex(spec.ref);
   std::optional<std::string> text;
   if (spec.remote) {
-    text = read_ref_text(repo, "refs/remotes/" + *spec.remote + "/" + spec.ref, spec.ref);
+    text = read_ref_text(repo.dfd(), "refs/remotes/" + *spec.remote + "/" + spec.ref, spec.ref);
   } else {
-    text = read_ref_text(repo, "refs/heads/" + spec.ref, spec.ref);
+    text = read_ref_text(repo.dfd(), "refs/heads/" + spec.ref, spec.ref);
     if (!text && fallback == RemoteFallback::yes) {
-      text = read_ref_text(repo, "refs/remotes/" + spec.ref, spec.ref);
-      if (!text) text = read_ref_text(repo, "refs/mirrors/" + spec.ref, spec.ref);
+      text = read_ref_text(repo.dfd(), "refs/remotes/" + spec.ref, spec.ref);
+      if (!text) text = find_ref_in_remotes(repo, spec.ref);
     }
   }
   if (!text) return std::nullopt;

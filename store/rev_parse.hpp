@@ -27,9 +27,9 @@ bool is_valid_remote_name(std::string_view name);
 // Collection IDs have D-Bus interface name syntax ("org.example.Os").
 bool is_valid_collection_id(std::string_view id);
 
-// Whether a bare "ref" that is not under refs/heads is also looked up under
-// refs/remotes/ and refs/mirrors/ (ostree_repo_resolve_rev does; the _ext
-// variant does not).
+// Whether a bare "ref" that is not under refs/heads is also looked up as
+// refs/remotes/<ref> and then in each remote's directory
+// (ostree_repo_resolve_rev does; the _ext variant does not).
 enum class RemoteFallback { no, yes };
 
 // ostree_repo_resolve_rev(_ext): a 64-hex checksum as is; an unambiguous

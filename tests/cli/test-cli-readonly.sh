@@ -162,6 +162,11 @@ for prefix in "" a a/b origin: origin:. origin:sub origin nosuch a/ a/. bad.. x 
   done
 done
 same --repo=$r refs a foo origin:
+# A bare name falls back to "remote/ref", then to any remote having it;
+# mirrors are not looked at.
+for rev in sub/x origin/sub/x origin:sub/x origin/main org.example.C/mref mref al x/y; do
+  same --repo=$r rev-parse "$rev"
+done
 same --repo=$r refs --list --alias a
 
 # Hundreds of refs, in nested directories and under remotes: upstream prints
@@ -207,6 +212,19 @@ for args in "--create=foo main" "--create=foo --force main^" "--create=new" "--c
   "-c --create=org.example.C:mref main" "--create=héllo/ünï½ main" "--create=a–b main"; do
   # shellcheck disable=SC2086
   same_change $r refs $args
+done
+
+# Repositories missing refs/remotes or refs/heads fail the way upstream's do.
+for gone in remotes heads; do
+  cp -a $r broken-$gone
+  rm -rf broken-$gone/refs/$gone broken-$gone/refs/mirrors
+  same --repo=broken-$gone refs
+  same --repo=broken-$gone refs -c
+  same --repo=broken-$gone rev-parse main
+  for args in "--delete main" "--create=x origin:main" "-A --create=y main"; do
+    # shellcheck disable=SC2086
+    same_change broken-$gone refs $args
+  done
 done
 
 # --- ls and cat --------------------------------------------------------------------------------

@@ -48,14 +48,17 @@ TEST_CASE("revs resolve as upstream's: checksums, prefixes, parents, remotes, mi
   CHECK(list_commit_objects_starting_with(repo, "").size() == 2);
   CHECK(list_commit_objects_starting_with(repo, first.substr(0, 1)).size() >= 1);
 
-  // remote/ref and mirrors are found by bare name only with the fallback.
+  // remote/ref, and a ref of any remote, are found by bare name only with
+  // the fallback; mirrors are not.
   sh("mkdir -p " + (s / "repo/refs/remotes/origin") + " " + (s / "repo/refs/mirrors/org.example.C") +
      " && echo " + first + " > " + (s / "repo/refs/remotes/origin/rem") + " && echo " + first + " > " +
      (s / "repo/refs/mirrors/org.example.C/mir"));
   CHECK(rev("origin:rem") == first);
   CHECK(rev("origin/rem") == first);
-  CHECK(rev("org.example.C/mir") == first);
+  CHECK(rev("rem") == first);
+  CHECK(message_of([&] { rev("org.example.C/mir"); }) == "Refspec 'org.example.C/mir' not found");
   CHECK_FALSE(resolve_rev_ext(repo, "origin/rem", true, RemoteFallback::no));
+  CHECK_FALSE(resolve_rev_ext(repo, "rem", true, RemoteFallback::no));
 
   // A directory where a ref is looked up is an error of its own kind.
   sh("mkdir -p " + (s / "repo/refs/heads/dir/sub"));
