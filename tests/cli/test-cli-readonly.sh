@@ -116,6 +116,14 @@ for mode in archive bare bare-user bare-user-only; do
   ref --repo=$r commit -b nosubj "${ts[@]}" -s $'x\n\n  y' --add-metadata-string=version= small >/dev/null
 done
 
+# --- help and option errors --------------------------------------------------------------
+
+for cmd in refs rev-parse ls cat log show config; do
+  same $cmd --help
+  same $cmd --bogus
+  same --repo=nonexistent $cmd x
+done
+
 # --- rev-parse ----------------------------------------------------------------------------
 
 cd repo-archive
