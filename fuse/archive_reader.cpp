@@ -279,6 +279,15 @@ std::vector<Piece> ArchiveReader::read(const ArchiveObject& object, uint64_t off
   return pieces;
 }
 
+bool ArchiveReader::cached(const ArchiveObject& object, uint64_t offset, size_t length) {
+  if (offset >= object.size) return true;
+  uint64_t end = std::min<uint64_t>(object.size, offset + length);
+  const uint64_t csize = chunk_size(object);
+  for (uint64_t index = offset / csize; index * csize < end; ++index)
+    if (!cache_.find(ChunkKey{object.checksum, index})) return false;
+  return true;
+}
+
 void ArchiveReader::for_each_chunk(const ArchiveObject& object,
                                    const std::function<void(std::string_view)>& fn) {
   const uint64_t csize = chunk_size(object);

@@ -58,6 +58,9 @@ public:
   // The pieces covering [offset, offset + length) of the content, clamped to
   // its size (empty at or past the end). Throws Error(EIO) on corruption.
   std::vector<Piece> read(const ArchiveObject& object, uint64_t offset, size_t length);
+  // True when read(object, offset, length) would be served from the cache,
+  // without inflating anything.
+  bool cached(const ArchiveObject& object, uint64_t offset, size_t length);
   // Passes the whole content to fn in order, chunk by chunk (for --verify).
   void for_each_chunk(const ArchiveObject& object, const std::function<void(std::string_view)>& fn);
 

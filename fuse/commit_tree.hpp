@@ -26,7 +26,7 @@
 // background thread, one level ahead of a walk. A missing object (a
 // partial pull) makes that one entry fail with EIO and one log line; nothing
 // else is affected. Thread-safe: FUSE calls in from several workers.
-#include "fuse/background_queue.hpp"
+#include "fuse/work_queue.hpp"
 #include "fuse/log.hpp"
 #include "store/objects.hpp"
 #include "store/repo.hpp"
@@ -136,7 +136,7 @@ private:
   std::array<std::mutex, 64> load_mutexes_;  // loading file objects, striped by node id
   std::atomic<size_t> loaded_files_{0};
   // Last: its thread uses everything above, so it must stop first.
-  BackgroundQueue readahead_{4096};
+  WorkQueue readahead_{1, 4096};
 };
 
 }  // namespace ot::fuse

@@ -82,6 +82,12 @@ void ContentReader::check(const FileObject& object) {
   if (state < 0) throw Error("corrupt content object " + store::digest_hex(object.checksum), EIO);
 }
 
+bool ContentReader::is_quick(const FileObject& object, uint64_t offset, size_t length) {
+  if (verify_ == Verify::yes && object.verified.load(std::memory_order_acquire) == 0) return false;
+  if (!is_archive(repo_)) return true;
+  return archive_.cached(archive_object(object), offset, length);
+}
+
 ReadResult ContentReader::read(const FileObject& object, uint64_t offset, size_t length) {
   check(object);
   ReadResult result;

@@ -38,6 +38,9 @@ public:
   // its size. Throws Error(EIO), logged once per object, when the object is
   // missing, corrupt, or (with Verify::yes) does not match its checksum.
   ReadResult read(const FileObject& object, uint64_t offset, size_t length);
+  // True when read() of this range can answer at once: nothing to inflate
+  // and nothing to verify first (bare content comes from the page cache).
+  bool is_quick(const FileObject& object, uint64_t offset, size_t length);
   // With Verify::yes, checks the object (a symlink's target, before readlink
   // serves it); a no-op otherwise. Throws like read().
   void check(const FileObject& object);

@@ -6,6 +6,7 @@
 #include "fuse/commit_tree.hpp"
 #include "fuse/content_reader.hpp"
 #include "fuse/log.hpp"
+#include "fuse/work_queue.hpp"
 
 #include <fuse_lowlevel.h>
 
@@ -23,6 +24,13 @@ struct Filesystem {
   CommitTree& tree;
   ContentReader& reader;
   Log& log;
+  // Requests are read and answered on one thread: a round trip that stays
+  // on one thread costs a fraction of one handed between threads (the
+  // kernel wakes another worker, often on another CPU). Reads that must
+  // inflate or verify first go here instead, so they neither hold up the
+  // quick requests nor keep parallel readers from using every core.
+  // Null: everything is answered inline.
+  WorkQueue* slow_work = nullptr;
   // Negotiated in init: the kernel stops sending open/opendir (and with them
   // release/releasedir) once we answer ENOSYS, saving two round trips per
   // file; it then keeps page and directory caches by default.

@@ -11,7 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
+#include <cstdint>
+#include <thread>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -140,13 +143,16 @@ struct CommitMount::Impl {
   Log log;
   CommitTree tree;
   ContentReader reader;
+  WorkQueue slow_work;
   Filesystem fs;
   fuse_session* session = nullptr;
   bool mounted = false;
 
   Impl(const store::Repo& repo, const store::Digest& commit, std::string mp, const MountOptions& o)
       : mountpoint(std::move(mp)), log(o.log), tree(repo, commit, o.subpath, log),
-        reader(repo, o.verify, log, o.cache_bytes), fs{tree, reader, log} {}
+        reader(repo, o.verify, log, o.cache_bytes),
+        slow_work(std::clamp(std::thread::hardware_concurrency(), 2u, 8u), SIZE_MAX),
+        fs{tree, reader, log, &slow_work} {}
 
   ~Impl() {
     if (session) {
@@ -204,17 +210,13 @@ void CommitMount::daemonize() {
 void CommitMount::serve() {
   auto* se = impl_->session;
   if (fuse_set_signal_handlers(se) != 0) throw Error("cannot install signal handlers", EIO);
-  struct LoopConfig {
-    fuse_loop_config* cfg = fuse_loop_cfg_create();
-    ~LoopConfig() { fuse_loop_cfg_destroy(cfg); }
-  } config;
-  if (!config.cfg) {
-    fuse_remove_signal_handlers(se);
-    throw Error("cannot configure the FUSE loop", ENOMEM);
-  }
-  fuse_loop_cfg_set_clone_fd(config.cfg, 0);
-  int rc = fuse_session_loop_mt(se, config.cfg);
+  // One thread reads and answers requests; slow reads go to impl_->slow_work
+  // (see Filesystem).
+  int rc = fuse_session_loop(se);
   fuse_remove_signal_handlers(se);
+  // Answers still being prepared go out (or fail harmlessly) before the
+  // session goes away.
+  impl_->slow_work.drain();
   // Unmounted from outside, or by a signal: either way the mount goes now.
   fuse_session_unmount(se);
   impl_->mounted = false;
