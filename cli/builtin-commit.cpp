@@ -102,8 +102,7 @@ void run(Invocation& inv) {
   for (auto& s : meta_strings) req.metadata_strings.push_back(split_key_value(s));
   for (auto& s : meta_values) {
     auto [k, v] = split_key_value(s);
-    // Upstream stores --add-metadata values big-endian.
-    req.metadata_values.emplace_back(k, store::gv::byteswap(store::gv::parse_text(v)));
+    req.metadata_values.emplace_back(k, store::gv::parse_text(v));
   }
   req.keep_metadata = keep_meta;
   for (auto& s : detached_strings) req.detached_metadata_strings.push_back(split_key_value(s));

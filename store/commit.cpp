@@ -49,11 +49,10 @@ gv::Value build_metadata(const Repo& repo, const CommitRequest& req, const std::
     if (req.branch) refs.push_back(*req.branch);
     std::sort(refs.begin(), refs.end());
     refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
-    if (!refs.empty()) {
-      gv::Children names;
-      for (auto& r : refs) names.push_back(gv::str(r));
-      add("ostree.ref-binding", gv::array("s", std::move(names)));
-    }
+    // Upstream writes the binding even when empty (an orphan commit).
+    gv::Children names;
+    for (auto& r : refs) names.push_back(gv::str(r));
+    add("ostree.ref-binding", gv::array("s", std::move(names)));
     if (auto collection = repo.config().get("core", "collection-id"))
       add("ostree.collection-binding", gv::str(*collection));
   }

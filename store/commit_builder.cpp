@@ -62,7 +62,7 @@ struct CommitBuilder::Scan {
     if (mods.owner_uid) uid = *mods.owner_uid;
     if (mods.owner_gid) gid = *mods.owner_gid;
     if (mods.mode_ro_executables && S_ISREG(mode) && (mode & 0111)) mode &= ~0222u;
-    if (mods.no_xattrs || repo.mode() == RepoMode::bare_user_only) xattrs.clear();
+    if (mods.no_xattrs || canonical) xattrs.clear();  // upstream drops them with canonical permissions
     // Upstream drops empty-valued xattrs when it reads a tree; so must we,
     // or the same tree would get a different checksum.
     std::erase_if(xattrs, [](const auto& x) { return x.second.empty(); });

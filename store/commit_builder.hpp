@@ -14,7 +14,7 @@ namespace ot::store {
 struct CommitModifiers {
   std::optional<uint32_t> owner_uid;
   std::optional<uint32_t> owner_gid;
-  // uid/gid 0; regular files and directories masked to 0755 (no s[ug]id, sticky).
+  // uid/gid 0; regular files and directories masked to 0755 (no s[ug]id, sticky); no xattrs.
   bool canonical_permissions = false;
   bool no_xattrs = false;
   // Reuse the checksum of files that are hardlinks of this repo's objects
