@@ -22,7 +22,7 @@ void run(Invocation& inv) {
     // Each file is written as soon as it is found, so an error on a later
     // path comes after the earlier files' bytes, as upstream's does.
     const store::TreeNode file = tree.file_to_read(tree.resolve(tree.root(), args[i]));
-    const store::ContentObject obj = store::load_content(repo, file.checksum);
+    const store::ContentObject obj = store::load_content_reported(repo, file.checksum);
     std::fflush(stdout);
     store::copy_content_to(obj, STDOUT_FILENO);
   }

@@ -1,10 +1,12 @@
 // ostree ls: list paths of a commit's tree without checking it out.
+#include "base/sys.hpp"
 #include "cli/invocation.hpp"
 #include "store/repo.hpp"
 #include "store/tree_path.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 
@@ -19,6 +21,31 @@ struct Options {
   bool nul_filenames_only = false;
 };
 
+// --nul-filenames-only output. Upstream fwrite()s it without flushing, so
+// it reaches stdout when the process exits, after any error message; to
+// keep the same order when both streams share a pipe, we hold it until
+// static destruction, which runs after main() has reported errors.
+class DeferredStdout {
+public:
+  static DeferredStdout& instance() {
+    static DeferredStdout out;
+    return out;
+  }
+  void append(std::string_view bytes) { buffer_.append(bytes); }
+  ~DeferredStdout() {
+    std::fflush(stdout);
+    try {
+      sys::write_all(STDOUT_FILENO, buffer_);
+    } catch (...) {
+      // Nothing left to report to: stdout is gone.
+    }
+  }
+
+private:
+  DeferredStdout() = default;
+  std::string buffer_;
+};
+
 char type_char(uint32_t mode) {
   if (S_ISREG(mode)) return '-';
   if (S_ISDIR(mode)) return 'd';
@@ -30,13 +57,15 @@ char type_char(uint32_t mode) {
 
 void print_node(const store::CommitTree& tree, const store::TreeNode& node, const Options& opt) {
   const std::string path = node.path();
+  // Upstream reads every entry's metadata while listing, even for bare
+  // names, so a missing object fails the listing in both modes.
+  const store::TreeNodeInfo info = tree.info(node);
   if (opt.nul_filenames_only) {
     // Raw bytes, for xargs -0: no charset conversion.
-    std::fwrite(path.data(), 1, path.size(), stdout);
-    std::fputc('\0', stdout);
+    DeferredStdout::instance().append(path);
+    DeferredStdout::instance().append(std::string_view("\0", 1));
     return;
   }
-  const store::TreeNodeInfo info = tree.info(node);
   std::string line = fmt::format("{}0{:04o} {} {} {:6} ", type_char(info.mode), info.mode & ~S_IFMT,
                                  info.uid, info.gid, info.size);
   if (opt.checksum) {

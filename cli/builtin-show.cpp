@@ -7,6 +7,7 @@
 #include "store/content.hpp"
 #include "store/repo.hpp"
 #include "store/rev_parse.hpp"
+#include "store/tree_path.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -104,23 +105,17 @@ void print_metadata_object(const store::Repo& repo, store::ObjectType type, cons
 
 void print_file_object(const store::Repo& repo, const std::string& rev) {
   const store::Digest csum = store::digest_from_hex(rev);
-  auto obj = store::load_content_opt(repo, csum);
-  if (!obj) {
-    std::string message = "Couldn't find file object '" + rev + "'";
-    // Only the bare modes say which object they were opening.
-    if (repo.mode() != store::RepoMode::archive) message = "Opening content object " + rev + ": " + message;
-    throw Error(message, ENOENT);
-  }
+  const auto obj = store::load_content_reported(repo, csum);
   print("Object: {}\nType: file\n", rev);
   print("File Type: ");
-  if (obj->is_symlink()) {
-    print("symlink\nTarget: {}\n", obj->meta.symlink_target);
+  if (obj.is_symlink()) {
+    print("symlink\nTarget: {}\n", obj.meta.symlink_target);
   } else {
-    print("regular\nSize: {}\n", obj->size);
+    print("regular\nSize: {}\n", obj.size);
   }
-  print("Mode: 0{:04o}\n", obj->meta.mode);
-  print("Uid: {}\nGid: {}\n", obj->meta.uid, obj->meta.gid);
-  print("Extended Attributes: {{ {} }}\n", store::gv::print(store::xattrs_value(obj->meta.xattrs), true));
+  print("Mode: 0{:04o}\n", obj.meta.mode);
+  print("Uid: {}\nGid: {}\n", obj.meta.uid, obj.meta.gid);
+  print("Extended Attributes: {{ {} }}\n", store::gv::print(store::xattrs_value(obj.meta.xattrs), true));
 }
 
 void run(Invocation& inv) {

@@ -60,6 +60,14 @@ DirMeta CommitTree::load_meta(const Digest& csum) const {
   return decode_dirmeta(repo_.load_metadata(ObjectType::dir_meta, csum));
 }
 
+ContentObject load_content_reported(const Repo& repo, const Digest& csum) {
+  if (auto obj = load_content_opt(repo, csum)) return std::move(*obj);
+  const std::string hex = digest_hex(csum);
+  std::string message = "Couldn't find file object '" + hex + "'";
+  if (repo.mode() != RepoMode::archive) message = "Opening content object " + hex + ": " + message;
+  throw Error(message, ENOENT);
+}
+
 std::string TreeNode::path() const { return path_of(names, names.size()); }
 
 CommitTree::CommitTree(const Repo& repo, const Digest& commit) : repo_(repo) {
@@ -117,7 +125,7 @@ TreeNodeInfo CommitTree::info(const TreeNode& node) const {
     DirMeta meta = load_meta(node.meta);
     return TreeNodeInfo{meta.uid, meta.gid, meta.mode, 0, {}, std::move(meta.xattrs)};
   }
-  ContentObject obj = load_content(repo_, node.checksum);
+  ContentObject obj = load_content_reported(repo_, node.checksum);
   return TreeNodeInfo{obj.meta.uid,  obj.meta.gid, obj.meta.mode, obj.is_symlink() ? 0 : obj.size,
                       obj.meta.symlink_target, std::move(obj.meta.xattrs)};
 }
@@ -126,7 +134,7 @@ TreeNode CommitTree::file_to_read(const TreeNode& start) const {
   TreeNode node = start;
   for (int hop = 0; hop <= kMaxSymlinkHops; ++hop) {
     if (node.is_dir) throw Error("Can't open directory", EISDIR);
-    const ContentObject obj = load_content(repo_, node.checksum);
+    const ContentObject obj = load_content_reported(repo_, node.checksum);
     if (!obj.is_symlink()) return node;
     // A symlink's target is resolved from the directory holding it.
     TreeNode parent = root_;

@@ -6,6 +6,7 @@
 // "x/" starts over from the root, and a failed lookup names the path up to
 // the piece that failed ("No such file or directory: /a/..").
 #include "store/checksum.hpp"
+#include "store/content.hpp"
 #include "store/objects.hpp"
 #include "store/repo.hpp"
 
@@ -35,6 +36,11 @@ struct TreeNodeInfo {
   std::string symlink_target;
   Xattrs xattrs;
 };
+
+// Opens a content object; a missing one is reported in upstream's words
+// ("Couldn't find file object 'X'", prefixed "Opening content object X: "
+// outside archive mode).
+ContentObject load_content_reported(const Repo& repo, const Digest& csum);
 
 class CommitTree {
 public:

@@ -319,6 +319,18 @@ rm "shallow/objects/${root_tree:0:2}/${root_tree:2}.dirtree"
 same --repo=shallow ls main
 same --repo=shallow cat main hello.txt
 
+# Missing content objects, in an archive and a bare repository.
+for mode in archive bare; do
+  cp -a repo-$mode nofile-$mode
+  obj=$(ref --repo=nofile-$mode ls -C main /hello.txt | awk '{print $5}')
+  rm "nofile-$mode/objects/${obj:0:2}/${obj:2}".file*
+  for args in "ls main" "ls -R main" "ls main hello.txt" "ls --nul-filenames-only -R main" "cat main hello.txt" \
+    "cat main link" "show $obj"; do
+    # shellcheck disable=SC2086
+    same --repo=nofile-$mode $args
+  done
+done
+
 # --- config --------------------------------------------------------------------------------------
 
 cfg=config-repo
