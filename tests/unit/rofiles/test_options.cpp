@@ -53,13 +53,13 @@ TEST_CASE("cache timeouts come from -o; other -o options go to libfuse", "[optio
   CHECK_FALSE(has(o.fuse_args, "src"));
 }
 
-TEST_CASE("-o no_passthrough keeps file data on the classic path", "[options]") {
+TEST_CASE("option -o no_passthrough keeps file data on the classic path", "[options]") {
   auto o = parse({"-o", "no_passthrough", "src", "mnt"});
   CHECK_FALSE(o.passthrough);
   CHECK(o.fuse_args == std::vector<std::string>{"rofiles-fuse"});
 }
 
-TEST_CASE("-d turns on the protocol trace and stays in the foreground", "[options]") {
+TEST_CASE("option -d turns on the protocol trace and stays in the foreground", "[options]") {
   auto o = parse({"-d", "src", "mnt"});
   CHECK(o.debug);
   CHECK(o.foreground);
@@ -84,7 +84,7 @@ TEST_CASE("bad command lines are one-line errors", "[options]") {
         "cache timeouts must be zero or more seconds");
 }
 
-TEST_CASE("--help and --version need no other argument", "[options]") {
+TEST_CASE("options --help and --version need no other argument", "[options]") {
   CHECK(parse({"--help"}).show_help);
   CHECK(parse({"-h"}).show_help);
   CHECK(parse({"-V"}).show_version);

@@ -138,7 +138,7 @@ gv::Value metadata_entry(std::string key, gv::Value value) {
 
 }  // namespace
 
-TEST_CASE("--add-metadata values shown byteswapped print as upstream's --print-metadata-key") {
+TEST_CASE("values from --add-metadata shown byteswapped print as upstream's --print-metadata-key") {
   for (auto& e : kAddMetadata) {
     INFO(e.input);
     CHECK(gv::print(gv::byteswap(gv::parse_text(e.input))) == e.printed);
