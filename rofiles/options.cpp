@@ -46,6 +46,17 @@ const struct fuse_opt kSpecs[] = {
     FUSE_OPT_KEY("-d", key_debug),
     FUSE_OPT_KEY("debug", key_debug),
     FUSE_OPT_KEY("no_passthrough", key_no_passthrough),
+    // Options of libfuse's high-level layer, which upstream's rofiles-fuse
+    // accepts: meaningless for a low-level passthrough (inode numbers are
+    // always the source's, unlinked files are never renamed to
+    // .fuse_hidden*, the data cache follows mtime), so accepted and dropped.
+    FUSE_OPT_KEY("use_ino", FUSE_OPT_KEY_DISCARD),
+    FUSE_OPT_KEY("readdir_ino", FUSE_OPT_KEY_DISCARD),
+    FUSE_OPT_KEY("hard_remove", FUSE_OPT_KEY_DISCARD),
+    FUSE_OPT_KEY("kernel_cache", FUSE_OPT_KEY_DISCARD),
+    FUSE_OPT_KEY("auto_cache", FUSE_OPT_KEY_DISCARD),
+    FUSE_OPT_KEY("noauto_cache", FUSE_OPT_KEY_DISCARD),
+    FUSE_OPT_KEY("ac_attr_timeout=", FUSE_OPT_KEY_DISCARD),
     FUSE_OPT_END,
 };
 

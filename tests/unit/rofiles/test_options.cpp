@@ -59,6 +59,11 @@ TEST_CASE("option -o no_passthrough keeps file data on the classic path", "[opti
   CHECK(o.fuse_args == std::vector<std::string>{"rofiles-fuse"});
 }
 
+TEST_CASE("upstream's high-level libfuse options are accepted and dropped", "[options]") {
+  auto o = parse({"-o", "use_ino,kernel_cache,hard_remove,ac_attr_timeout=3", "src", "mnt"});
+  CHECK(o.fuse_args == std::vector<std::string>{"rofiles-fuse"});
+}
+
 TEST_CASE("option -d turns on the protocol trace and stays in the foreground", "[options]") {
   auto o = parse({"-d", "src", "mnt"});
   CHECK(o.debug);
