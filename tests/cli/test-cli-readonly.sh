@@ -353,6 +353,20 @@ done
 same_change $cfg config set core.foo $'  two\tleading\nand \\ more'
 same_change $cfg config '--group=remote "new"' set url http://example.com/repo
 
+# --- a console that is not UTF-8 ----------------------------------------------------------
+
+# Names and messages are converted to the locale's charset on the way out
+# ("?" for what ASCII lacks, "[Invalid UTF-8]" dumps), as g_print does.
+export LC_ALL=C
+cd repo-archive
+same ls -RCX edge
+same ls --nul-filenames-only -R edge
+same log meta
+same --repo=../$cfg config get nogroup.x
+same --repo=../$cfg config get core.nope
+cd ..
+export LC_ALL=C.UTF-8
+
 # --- repositories built by our own commit, when it is there ---------------------------------------
 
 if ours commit --help >/dev/null 2>&1; then
