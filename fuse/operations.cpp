@@ -19,9 +19,11 @@ void init(void* userdata, fuse_conn_info* conn) {
   // cached pages when it sees attributes again.
   conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
   want_if_capable(conn, FUSE_CAP_PARALLEL_DIROPS);
-  // Bare-mode reads can move object pages into the reply without a copy.
-  want_if_capable(conn, FUSE_CAP_SPLICE_WRITE);
-  want_if_capable(conn, FUSE_CAP_SPLICE_MOVE);
+  // No splicing of replies: with SPLICE_MOVE the kernel steals the pages
+  // from the object's page cache (shared with every hardlinked checkout),
+  // so each read through the mount evicts the repository's cached data;
+  // without it, splice costs more syscalls than a pread into a buffer.
+  conn->want &= ~(FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE);
   fs.no_open = (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) != 0;
   fs.no_opendir = (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) != 0;
 }

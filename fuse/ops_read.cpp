@@ -1,9 +1,12 @@
 // File content: open, read.
 #include "fuse/filesystem.hpp"
 
+#include "base/sys.hpp"
+
 #include <fcntl.h>
 #include <sys/uio.h>
 
+#include <string>
 #include <vector>
 
 namespace ot::fuse {
@@ -25,12 +28,12 @@ void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void reply_read(fuse_req_t req, Filesystem& fs, const FileObject& object, size_t size, off_t off) {
   ReadResult r = fs.reader.read(object, uint64_t(off), size);
   if (r.fd) {
-    // libfuse splices or preads from the object file straight into the reply.
-    fuse_bufvec buf = FUSE_BUFVEC_INIT(r.fd_length);
-    buf.buf[0].flags = fuse_buf_flags(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
-    buf.buf[0].fd = r.fd.get();
-    buf.buf[0].pos = off_t(r.fd_offset);
-    fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+    // One pread into a buffer this thread keeps (the kernel asks for at
+    // most max_read bytes, 128 KiB by default).
+    thread_local std::string buf;
+    if (buf.size() < r.fd_length) buf.resize(r.fd_length);
+    size_t got = sys::pread_full(r.fd.get(), buf.data(), r.fd_length, off_t(r.fd_offset));
+    fuse_reply_buf(req, buf.data(), got);
     return;
   }
   if (r.pieces.size() <= 1) {
