@@ -45,6 +45,21 @@ for mode in bare bare-user bare-user-only archive; do
   _test_check_passed
 done
 
+# Reading through a bare mount leaves the objects in the page cache (which
+# they share with every hardlinked checkout) instead of taking their pages.
+if command -v fincore >/dev/null; then
+  resident() {
+    find repo-bare/objects -name '*.file' -type f -print0 |
+      xargs -0 fincore --bytes --noheadings -o RES | awk '{ s += $1 } END { print s }'
+  }
+  find repo-bare/objects -name '*.file' -type f -print0 | xargs -0 cat >/dev/null
+  before=$(resident)
+  mount_commit repo-bare edge mnt-cache
+  find mnt-cache -type f -print0 | xargs -0 cat >/dev/null
+  assert_eq "$(resident)" "$before" "bytes of the objects in the page cache after reading them through the mount"
+  unmount_commit mnt-cache
+fi
+
 # --- read-only: every change is EROFS ------------------------------------------------
 m=mnt-bare
 erofs() { # WHAT CMD...
