@@ -46,6 +46,7 @@ struct CommitTree::Listing {
   std::vector<uint32_t> order;   // all entries by name; kDirBit marks dirs
   std::vector<NodeId> file_ids;  // node of each tree.files entry
   std::atomic<bool> read_ahead{false};  // its files' metadata was queued for loading
+  std::atomic<bool> content_read_ahead{false};  // claimed by claim_content_read_ahead()
 };
 
 struct CommitTree::Node {
@@ -62,6 +63,9 @@ struct CommitTree::Node {
   store::Digest content{};
   uint32_t nlink = 0;
   std::atomic<const FileObject*> object{nullptr};
+  // The directory the kernel last reached this file through (a file with
+  // several names has one hint), for content read-ahead.
+  std::atomic<NodeId> parent_hint{0};
   std::unique_ptr<FileObject> owned;
 };
 
@@ -387,7 +391,9 @@ NodeId CommitTree::lookup(NodeId parent, std::string_view name) {
   if (auto i = find_name(l.tree.dirs, name)) return subdir(parent, p, *i);
   if (auto i = find_name(l.tree.files, name)) {
     NodeId id = l.file_ids[*i];
-    load_file(node(id), parent, name);
+    Node& f = node(id);
+    load_file(f, parent, name);
+    f.parent_hint.store(parent, std::memory_order_relaxed);
     return id;
   }
   throw Error("no such entry", ENOENT);
@@ -486,10 +492,35 @@ void CommitTree::list(NodeId dir, uint64_t offset,
         size_t i = e & ~kDirBit;
         more = fn(l.tree.dirs[i].name.c_str(), subdir(dir, n, i), pos + 1);
       } else {
-        more = fn(l.tree.files[e].name.c_str(), l.file_ids[e], pos + 1);
+        NodeId id = l.file_ids[e];
+        node(id).parent_hint.store(dir, std::memory_order_relaxed);
+        more = fn(l.tree.files[e].name.c_str(), id, pos + 1);
       }
     }
     if (!more) break;
+  }
+}
+
+NodeId CommitTree::parent_hint(NodeId file) const {
+  const Node& n = node(file);
+  return n.directory ? 0 : n.parent_hint.load(std::memory_order_relaxed);
+}
+
+bool CommitTree::claim_content_read_ahead(NodeId dir) {
+  Node& n = node(dir);
+  if (!n.directory || !n.listing) return false;
+  return !const_cast<Listing*>(n.listing)->content_read_ahead.exchange(true);
+}
+
+void CommitTree::for_each_file_in(NodeId dir, const std::function<bool(const FileObject&)>& fn) {
+  Node& n = node(dir);
+  if (!n.directory || !n.listing) return;
+  std::string ignored;
+  for (uint32_t e : n.listing->order) {
+    if (e & kDirBit) continue;
+    Node* f = arena_->get(n.listing->file_ids[e]);
+    const FileObject* obj = f ? try_load_file(*f, ignored) : nullptr;
+    if (obj && !fn(*obj)) break;
   }
 }
 

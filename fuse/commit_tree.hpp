@@ -96,6 +96,14 @@ public:
   void list(NodeId dir, uint64_t offset,
             const std::function<bool(const char* name, NodeId id, uint64_t next)>& fn);
 
+  // Content read-ahead support: the directory the kernel last reached a
+  // file through (0 if none); true for the first caller per directory
+  // listing; the directory's files in listing order (those whose metadata
+  // loads) until fn returns false.
+  NodeId parent_hint(NodeId file) const;
+  bool claim_content_read_ahead(NodeId dir);
+  void for_each_file_in(NodeId dir, const std::function<bool(const FileObject&)>& fn);
+
   // Path of a directory node relative to the mounted root, for messages.
   std::string path_of(NodeId dir) const;
   // Number of nodes created so far (root included).

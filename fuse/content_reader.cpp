@@ -11,6 +11,7 @@ namespace ot::fuse {
 namespace {
 
 constexpr size_t kHashBuffer = 1 << 20;
+constexpr uint64_t kInlineInflateMax = 512 * 1024;
 
 bool is_archive(const store::Repo& repo) { return repo.mode() == store::RepoMode::archive; }
 
@@ -35,7 +36,27 @@ size_t ReadResult::size() const {
 }
 
 ContentReader::ContentReader(const store::Repo& repo, Verify verify, Log& log, size_t cache_bytes)
-    : repo_(repo), verify_(verify), log_(log), cache_(cache_bytes), archive_(repo.objects_dfd(), cache_) {}
+    : repo_(repo), verify_(verify), log_(log), cache_budget_(cache_bytes), cache_(cache_bytes),
+      archive_(repo.objects_dfd(), cache_) {}
+
+bool ContentReader::cached(const FileObject& object, uint64_t offset, size_t length) {
+  return is_archive(repo_) && archive_.cached(archive_object(object), offset, length);
+}
+
+bool ContentReader::prefetches() const { return is_archive(repo_) && verify_ == Verify::no; }
+
+uint64_t ContentReader::prefetch(const FileObject& object) {
+  if (!prefetches() || !S_ISREG(object.meta.mode) || object.size == 0 || object.size > kInlineInflateMax)
+    return 0;
+  auto obj = archive_object(object);
+  if (archive_.cached(obj, 0, object.size)) return 0;
+  try {
+    archive_.read(obj, 0, object.size);
+  } catch (const Error&) {
+    return 0;
+  }
+  return object.size;
+}
 
 // Re-hashes header and content the way the checksum was made.
 bool ContentReader::matches(const FileObject& object) {
@@ -85,6 +106,9 @@ void ContentReader::check(const FileObject& object) {
 bool ContentReader::is_quick(const FileObject& object, uint64_t offset, size_t length) {
   if (verify_ == Verify::yes && object.verified.load(std::memory_order_acquire) == 0) return false;
   if (!is_archive(repo_)) return true;
+  // Inflating a small object (most of an OS tree) takes less time than
+  // handing the request to another thread.
+  if (object.size <= kInlineInflateMax) return true;
   return archive_.cached(archive_object(object), offset, length);
 }
 

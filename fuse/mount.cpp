@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "fuse/commit_tree.hpp"
 #include "fuse/filesystem.hpp"
+#include "fuse/serve_loop.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -25,6 +26,10 @@ extern char** environ;
 
 namespace ot::fuse {
 namespace {
+
+// See serve_loop.hpp: longer than a client's think time between requests,
+// short enough that an idle mount sleeps at once.
+constexpr std::chrono::microseconds kPollAfterAnswer{100};
 
 // libfuse reports through one process-wide log function. While a mount is
 // being set up its messages are captured for the error we throw; afterwards
@@ -212,7 +217,7 @@ void CommitMount::serve() {
   if (fuse_set_signal_handlers(se) != 0) throw Error("cannot install signal handlers", EIO);
   // One thread reads and answers requests; slow reads go to impl_->slow_work
   // (see Filesystem).
-  int rc = fuse_session_loop(se);
+  int rc = serve_requests(se, kPollAfterAnswer);
   fuse_remove_signal_handlers(se);
   // Answers still being prepared go out (or fail harmlessly) before the
   // session goes away.
