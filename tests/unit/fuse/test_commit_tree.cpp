@@ -256,3 +256,27 @@ TEST_CASE("commit tree: listing a directory reads its subdirectories' metadata a
   CHECK(errno_of([&] { tree.lookup(tree.lookup(kRootNode, "e"), "gone"); }) == EIO);
   CHECK(f.log.size() == 1);
 }
+
+TEST_CASE("content read-ahead: a directory's files are inflated into the cache once") {
+  Fixture f(store::RepoMode::archive);
+  CommitTree tree(f.repo, f.commit, "", f.sink);
+  ContentReader reader(f.repo, Verify::no, f.sink, 1 << 20);
+  NodeId e = tree.lookup(kRootNode, "e");
+  NodeId kept = tree.lookup(e, "kept");
+  CHECK(tree.parent_hint(kept) == e);
+  CHECK(tree.claim_content_read_ahead(e));
+  CHECK_FALSE(tree.claim_content_read_ahead(e));
+  std::vector<uint64_t> sizes;
+  tree.for_each_file_in(e, [&](const FileObject& obj) {
+    sizes.push_back(obj.size);
+    return true;
+  });
+  CHECK(sizes == std::vector<uint64_t>{28, 15});  // gone, kept: listing order
+  const FileObject& obj = tree.file(kept);
+  CHECK_FALSE(reader.cached(obj, 0, 4096));
+  CHECK(reader.prefetch(obj) == 15);
+  CHECK(reader.cached(obj, 0, 4096));
+  CHECK(reader.prefetch(obj) == 0);  // nothing left to do
+  ContentReader verifying(f.repo, Verify::yes, f.sink, 1 << 20);
+  CHECK_FALSE(verifying.prefetches());  // content must be checked as it is read
+}
