@@ -257,6 +257,11 @@ public:
     try {
       for (const auto& t : targets) request_commit(t.commit, options_.depth, /*is_parent=*/false);
       drive();
+      if (options_.verifier) {
+        std::vector<Digest> commits = fetched_commits_;
+        for (const auto& t : targets) commits.push_back(t.commit);
+        verify_pulled_commits(*options_.verifier, repo_, commits, commitmeta_);
+      }
       if (options_.verify_bindings)
         for (const auto& t : targets)
           if (!t.ref.empty()) verify_binding(t);
@@ -562,11 +567,14 @@ std::optional<std::string> file_url_path(const std::string& url) {
 
 }  // namespace
 
-PullStats pull(Repo& repo, const RemotesLocation& where, const std::string& remote_name, const PullOptions& options) {
+PullStats pull(Repo& repo, const RemotesLocation& where, const std::string& remote_name,
+               const PullOptions& given_options) {
   auto remote = get_remote(repo, where, remote_name);
   auto url = remote.url();
   if (url.starts_with("metalink=") || url.starts_with("mirrorlist="))
     throw Error("Remote \"" + remote_name + "\": metalink and mirrorlist URLs are not supported");
+  PullOptions options = given_options;
+  if (!options.verifier) options.verifier = std::make_shared<PullVerifier>(PullVerifier::for_remote(repo, remote));
 
   Puller puller(repo, options);
   std::optional<Repo> local_src;
@@ -585,6 +593,12 @@ PullStats pull(Repo& repo, const RemotesLocation& where, const std::string& remo
     if (!parsed || *parsed != RepoMode::archive)
       throw Error("Can't pull from archives with mode \"" + mode.value_or("") + "\"");
     summary_bytes = puller.fetch_file("summary", true);
+  }
+  std::optional<std::string> summary_sig;
+  if (options.verifier->checks_summary()) {
+    summary_sig = local_src ? sys::read_file_at_opt(local_src->dfd(), "summary.sig")
+                            : puller.fetch_file("summary.sig", true);
+    options.verifier->verify_summary(summary_bytes, summary_sig);
   }
   if (summary_bytes) summary = parse_summary(*summary_bytes);
 
@@ -628,13 +642,20 @@ PullStats pull(Repo& repo, const RemotesLocation& where, const std::string& remo
   if (options.mirror && all_refs && summary_bytes && !options.commit_metadata_only) {
     write_file_atomic(repo.dfd(), "summary", *summary_bytes, 0644,
                       repo.fsync_enabled() ? Durability::fsync : Durability::nosync);
-    sys::unlink_at_opt(repo.dfd(), "summary.sig");
+    if (summary_sig)
+      write_file_atomic(repo.dfd(), "summary.sig", *summary_sig, 0644,
+                        repo.fsync_enabled() ? Durability::fsync : Durability::nosync);
+    else
+      sys::unlink_at_opt(repo.dfd(), "summary.sig");
   }
   return stats;
 }
 
 PullStats pull_local(Repo& repo, const std::string& src_path, const PullOptions& options) {
   auto src = Repo::open(AT_FDCWD, src_path);
+  if (options.verifier && options.verifier->checks_summary())
+    options.verifier->verify_summary(sys::read_file_at_opt(src.dfd(), "summary"),
+                                     sys::read_file_at_opt(src.dfd(), "summary.sig"));
   Puller puller(repo, options);
   puller.set_local(&src);
   std::vector<std::string> refs = options.refs;

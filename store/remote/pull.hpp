@@ -5,12 +5,14 @@
 // already present are never fetched, and refs move only after the whole
 // transaction with every object of their commits has landed.
 #include "store/checksum.hpp"
+#include "store/remote/pull_verify.hpp"
 #include "store/remote/remote_config.hpp"
 #include "store/repo.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +36,9 @@ struct PullOptions {
   // Refuse a commit whose ostree.ref-binding list lacks the ref it was
   // pulled for (a server answering one ref with another's commit).
   bool verify_bindings = true;
+  // Signatures every landing commit (and, for pull-local, the source's
+  // summary) must carry; pull() takes them from the remote's config when unset.
+  std::shared_ptr<const PullVerifier> verifier;
   // Progress callback, called now and then from the pulling thread.
   std::function<void(const PullStats&)> progress;
 };
