@@ -2,6 +2,8 @@
 // One deployment: a checkout of a commit under
 // ostree/deploy/$stateroot/deploy/$csum.$deployserial, booted through
 // ostree/boot.N/$stateroot/$bootcsum/$bootserial.
+#include "base/keyfile.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +17,10 @@ struct Deployment {
   int deployserial = 0;    // tells apart two deployments of one commit
   std::string bootcsum;    // checksum of kernel + initramfs
   int bootserial = -1;     // tells apart deployments sharing a bootcsum
+  std::string kargs;       // kernel arguments; ostree= keeps its place when rewritten
+  KeyFile origin;          // the .origin keyfile (empty when there is none)
+  bool has_origin = false;
+  bool staged = false;     // finalized at shutdown; not in the boot entries yet
 
   // "$csum.$deployserial", the directory name under deploy/.
   std::string dirname() const;

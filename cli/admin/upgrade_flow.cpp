@@ -1,0 +1,87 @@
+#include "cli/admin/upgrade_flow.hpp"
+
+#include "base/datetime.hpp"
+#include "base/error.hpp"
+#include "cli/admin/admin_sysroot.hpp"
+#include "cli/output.hpp"
+#include "deploy/deploy_tree.hpp"
+#include "deploy/deployment_list.hpp"
+#include "deploy/origin.hpp"
+#include "store/remote/pull.hpp"
+
+namespace ot::cli::admin {
+
+namespace {
+
+// A new ref without a remote stays on the current origin's remote, as
+// upstream's `admin switch` does.
+std::string resolve_new_refspec(const std::string& current, const std::string& requested) {
+  const auto [new_remote, new_ref] = store::parse_refspec(requested);
+  if (!new_remote.empty())
+    return requested;
+  const auto [remote, ref] = store::parse_refspec(current);
+  return remote.empty() ? new_ref : remote + ":" + new_ref;
+}
+
+void pull_refspec(deploy::Sysroot& sysroot, const std::string& refspec) {
+  const auto [remote, ref] = store::parse_refspec(refspec);
+  if (remote.empty())
+    return;  // a local ref: nothing to fetch
+  store::remote::RemotesLocation where;
+  where.remotes_d = sysroot.path() + "/etc/ostree/remotes.d";
+  store::remote::PullOptions options;
+  options.refs = {ref};
+  const auto stats = store::remote::pull(sysroot.repo(), where, remote, options);
+  print("{}\n", store::remote::format_pull_summary(stats));
+}
+
+}  // namespace
+
+void run_upgrade_flow(const Invocation& inv, const UpgradeRequest& request) {
+  deploy::Sysroot sysroot = open_sysroot(inv);
+  auto lock = sysroot.lock();
+  sysroot.reload();
+  const std::string stateroot =
+      with_context("Looking for booted deployment", [&] { return sysroot.stateroot_or_booted(request.os); });
+  const deploy::Deployment* merge = sysroot.merge_deployment(stateroot);
+  if (!merge)
+    throw Error("No previous deployment for OS '" + stateroot + "'");
+  const auto current = merge->has_origin ? deploy::origin_refspec(merge->origin) : std::nullopt;
+  if (!current)
+    throw Error("No origin/refspec in current deployment origin; cannot upgrade via ostree");
+  const std::string refspec = request.new_refspec ? resolve_new_refspec(*current, *request.new_refspec) : *current;
+
+  if (!request.deploy_only)
+    pull_refspec(sysroot, refspec);
+  if (request.pull_only)
+    return;
+
+  const store::Digest target =
+      request.override_commit ? sysroot.repo().resolve_rev(*request.override_commit) : sysroot.repo().resolve_rev(refspec);
+  const std::string csum = store::digest_hex(target);
+  if (csum == merge->csum && !request.new_refspec) {
+    print("No update available.\n");
+    return;
+  }
+  if (!request.allow_downgrade && !request.new_refspec) {
+    const auto old_commit = sysroot.repo().load_commit(store::digest_from_hex(merge->csum));
+    const auto new_commit = sysroot.repo().load_commit(target);
+    if (new_commit.timestamp < old_commit.timestamp)
+      throw Error("Upgrade target revision '" + csum + "' with timestamp '" +
+                  format_timestamp_utc(static_cast<int64_t>(new_commit.timestamp)) +
+                  "' is chronologically older than current revision '" + merge->csum + "' with timestamp '" +
+                  format_timestamp_utc(static_cast<int64_t>(old_commit.timestamp)) +
+                  "'; use --allow-downgrade to permit");
+  }
+
+  KeyFile origin = deploy::without_transient_state(merge->origin);
+  origin.set("origin", "refspec", refspec);
+  const auto deployed = deploy::deploy_tree(
+      sysroot, {.stateroot = stateroot, .csum = csum, .origin = origin, .merge = merge, .kargs = merge->kargs});
+  const auto& c = deployed.etc_changes;
+  print("Copying /etc changes: {} modified, {} removed, {} added\n", c.modified.size(), c.removed.size(),
+        c.added.size());
+  commit_deployments(sysroot, deploy::list_with_new_deployment(sysroot, deployed.deployment, merge, {}));
+}
+
+}  // namespace ot::cli::admin

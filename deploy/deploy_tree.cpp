@@ -1,0 +1,112 @@
+#include "deploy/deploy_tree.hpp"
+
+#include "base/error.hpp"
+#include "base/fault_point.hpp"
+#include "base/immutable.hpp"
+#include "base/sys.hpp"
+#include "boot/kernel_layout.hpp"
+#include "deploy/cleanup.hpp"
+#include "deploy/origin.hpp"
+#include "store/checkout.hpp"
+
+#include <algorithm>
+
+namespace ot::deploy {
+
+namespace {
+
+// One past the highest serial of this commit among the stateroot's
+// deployment directories, live or not yet cleaned up.
+int allocate_deployserial(int deploy_dfd, const std::string& csum) {
+  int next = 0;
+  for (const sys::DirEntry& e : sys::list_dir(deploy_dfd)) {
+    if (auto name = parse_deploy_dirname(e.name); name && name->csum == csum)
+      next = std::max(next, name->deployserial + 1);
+  }
+  return next;
+}
+
+// A tree may ship its defaults in /etc (older build tools): they move to
+// /usr/etc, where every deployment's defaults live.
+void normalize_etc(int dfd) {
+  const bool has_etc = sys::stat_at_opt(dfd, "etc").has_value();
+  const bool has_usr_etc = sys::stat_at_opt(dfd, "usr/etc").has_value();
+  if (has_etc && has_usr_etc)
+    throw Error("Tree contains both /etc and /usr/etc");
+  if (has_etc) {
+    sys::mkdir_at_opt(dfd, "usr", 0755);
+    sys::rename_at(dfd, "etc", dfd, "usr/etc");
+  }
+}
+
+// Removes the half-built deployment unless release()d.
+class DeploymentGuard {
+public:
+  DeploymentGuard(int sysroot_dfd, std::string relpath) : sysroot_dfd_(sysroot_dfd), relpath_(std::move(relpath)) {}
+  ~DeploymentGuard() {
+    if (relpath_.empty())
+      return;
+    try {
+      ::unlinkat(sysroot_dfd_, (relpath_ + ".origin").c_str(), 0);
+      remove_deployment_dir(sysroot_dfd_, relpath_);
+    } catch (...) {
+      // cleanup_sysroot() removes whatever is left.
+    }
+  }
+  void release() { relpath_.clear(); }
+
+private:
+  int sysroot_dfd_;
+  std::string relpath_;
+};
+
+}  // namespace
+
+DeployedTree deploy_tree(Sysroot& sysroot, const DeployTreeOptions& options) {
+  if (!sysroot.has_stateroot(options.stateroot))
+    throw Error("No such stateroot: " + options.stateroot + " (create it with ostree admin os-init)");
+  const std::string deploy_dir = "ostree/deploy/" + options.stateroot + "/deploy";
+  sys::mkdir_at_opt(sysroot.dfd(), deploy_dir, 0755);
+  UniqueFd deploy_dfd = sys::open_dir(sysroot.dfd(), deploy_dir, sys::FollowLinks::no);
+
+  DeployedTree result;
+  Deployment& d = result.deployment;
+  d.stateroot = options.stateroot;
+  d.csum = options.csum;
+  d.deployserial = allocate_deployserial(deploy_dfd.get(), options.csum);
+  d.kargs = options.kargs;
+  d.origin = options.origin;
+  d.has_origin = true;
+
+  return with_context("deploying " + d.dirname(), [&] {
+    store::CheckoutOptions checkout;
+    checkout.links = store::LinkPolicy::prefer_hardlinks;
+    store::checkout(sysroot.repo(), store::digest_from_hex(d.csum), deploy_dfd.get(), d.dirname(), checkout);
+    DeploymentGuard guard(sysroot.dfd(), d.relpath());
+    fault_point("deployment checked out");
+    UniqueFd dfd = sys::open_dir(deploy_dfd.get(), d.dirname(), sys::FollowLinks::no);
+
+    normalize_etc(dfd.get());
+    auto layout = boot::find_kernel(dfd.get());
+    if (!layout)
+      throw Error("Failed to find kernel in /usr/lib/modules, /usr/lib/ostree-boot or /boot");
+    d.bootcsum = layout->bootcsum;
+
+    if (options.merge) {
+      UniqueFd merge_dfd = sys::open_dir(sysroot.dfd(), options.merge->relpath(), sys::FollowLinks::no);
+      result.etc_changes = merge_etc(merge_dfd.get(), dfd.get());
+    } else if (sys::stat_at_opt(dfd.get(), "usr/etc")) {
+      copy_etc_defaults(dfd.get());
+    }
+    fault_point("etc merged");
+
+    write_origin(sysroot.dfd(), d, options.origin);
+    // Everything of the new tree on disk before anything can point at it.
+    sys::syncfs(dfd.get());
+    set_immutable(dfd.get(), true);
+    guard.release();
+    return result;
+  });
+}
+
+}  // namespace ot::deploy

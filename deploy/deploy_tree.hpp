@@ -1,0 +1,34 @@
+#pragma once
+// Checking out a commit as a new deployment: the tree under
+// ostree/deploy/$stateroot/deploy/$csum.$serial, its /etc merged from the
+// merge deployment, its .origin beside it. The new deployment is not booted
+// by anything until write_deployments() puts it in the list.
+#include "base/keyfile.hpp"
+#include "deploy/deployment.hpp"
+#include "deploy/etc_merge.hpp"
+#include "deploy/sysroot.hpp"
+
+#include <optional>
+#include <string>
+
+namespace ot::deploy {
+
+struct DeployTreeOptions {
+  std::string stateroot;
+  std::string csum;                  // the commit, already resolved
+  KeyFile origin;                    // written as the .origin
+  const Deployment* merge = nullptr; // /etc comes from here; nullptr: the tree's defaults
+  std::string kargs;                 // kernel arguments of the new deployment
+};
+
+struct DeployedTree {
+  Deployment deployment;  // index unset: not in the list yet
+  EtcChanges etc_changes; // what carried over from the merge deployment
+};
+
+// Builds the deployment. On any error (unknown stateroot, a tree without a
+// kernel, both /etc and /usr/etc) nothing is left behind and the sysroot is
+// unchanged. The caller holds the sysroot lock.
+DeployedTree deploy_tree(Sysroot& sysroot, const DeployTreeOptions& options);
+
+}  // namespace ot::deploy

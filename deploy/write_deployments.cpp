@@ -1,0 +1,159 @@
+#include "deploy/write_deployments.hpp"
+
+#include "base/atomic_file.hpp"
+#include "base/error.hpp"
+#include "base/fault_point.hpp"
+#include "base/sys.hpp"
+#include "boot/bootloader.hpp"
+#include "boot/kernel_args.hpp"
+#include "boot/kernel_layout.hpp"
+#include "boot/loader_write.hpp"
+#include "deploy/boot_entries.hpp"
+#include "deploy/cleanup.hpp"
+
+#include <map>
+#include <set>
+
+namespace ot::deploy {
+
+namespace {
+
+// Upstream rewrites the boot entries only when what the bootloader sees
+// changes: the number of deployments, or a kernel or its arguments at some
+// position. A reorder of identical boot configurations is a swap of the
+// ostree/boot.N symlink farm alone.
+std::string kargs_without_ostree(const std::string& kargs) {
+  boot::KernelArgs parsed = boot::KernelArgs::parse(kargs);
+  if (parsed.contains("ostree"))
+    parsed.remove("ostree");
+  return parsed.to_string();
+}
+
+bool bootconfig_changes(const std::vector<Deployment>& old_list, const std::vector<Deployment>& new_list) {
+  if (old_list.size() != new_list.size())
+    return true;
+  for (size_t i = 0; i < old_list.size(); ++i) {
+    if (old_list[i].bootcsum != new_list[i].bootcsum || old_list[i].stateroot != new_list[i].stateroot ||
+        kargs_without_ostree(old_list[i].kargs) != kargs_without_ostree(new_list[i].kargs))
+      return true;
+  }
+  return false;
+}
+
+// Deployments sharing a stateroot and kernel are told apart in
+// ostree/boot.N/$stateroot/$bootcsum/ by their position among each other.
+void assign_indexes_and_bootserials(std::vector<Deployment>& list) {
+  std::map<std::pair<std::string, std::string>, int> seen;
+  for (size_t i = 0; i < list.size(); ++i) {
+    list[i].index = static_cast<int>(i);
+    list[i].bootserial = seen[{list[i].stateroot, list[i].bootcsum}]++;
+  }
+}
+
+// ostree/boot.N.M: $stateroot/$bootcsum/$bootserial -> the deployment, built
+// under a temporary name and renamed into place (never live yet).
+void write_bootlinks(int sysroot_dfd, int bootversion, int subbootversion, const std::vector<Deployment>& list) {
+  const std::string name = "boot." + std::to_string(bootversion) + "." + std::to_string(subbootversion);
+  const std::string tmp = name + ".tmp";
+  UniqueFd ostree_dfd = sys::open_dir(sysroot_dfd, "ostree");
+  sys::remove_tree_at(ostree_dfd.get(), tmp);
+  sys::mkdir_at(ostree_dfd.get(), tmp, 0755);
+  for (const Deployment& d : list) {
+    const std::string dir = tmp + "/" + d.stateroot + "/" + d.bootcsum;
+    sys::mkdirs_at(ostree_dfd.get(), dir, 0755);
+    sys::symlink_at("../../../deploy/" + d.stateroot + "/deploy/" + d.dirname(), ostree_dfd.get(),
+                    dir + "/" + std::to_string(d.bootserial));
+  }
+  // fsync every directory of the farm before it can become reachable.
+  UniqueFd top = sys::open_dir(ostree_dfd.get(), tmp);
+  for (const Deployment& d : list) {
+    sys::fsync(sys::open_dir(top.get(), d.stateroot + "/" + d.bootcsum).get());
+    sys::fsync(sys::open_dir(top.get(), d.stateroot).get());
+  }
+  sys::fsync(top.get());
+  fault_point("bootlinks written");
+  sys::remove_tree_at(ostree_dfd.get(), name);
+  sys::rename_at(ostree_dfd.get(), tmp, ostree_dfd.get(), name);
+  sys::fsync(ostree_dfd.get());
+}
+
+// refs/heads/ostree/N/M/I keep each deployment's commit from being pruned.
+// The new set is written before the switch; the old one removed after it.
+void write_deployment_refs(store::Repo& repo, int bootversion, int subbootversion,
+                           const std::vector<Deployment>& list) {
+  for (const Deployment& d : list)
+    repo.set_ref("ostree/" + std::to_string(bootversion) + "/" + std::to_string(subbootversion) + "/" +
+                     std::to_string(d.index),
+                 store::digest_from_hex(d.csum));
+}
+
+}  // namespace
+
+WriteResult write_deployments(Sysroot& sysroot, std::vector<Deployment> list) {
+  return with_context("writing deployments", [&] {
+    assign_indexes_and_bootserials(list);
+    const std::vector<Deployment>& old_list = sysroot.deployments();
+    WriteResult result;
+    result.count_change = static_cast<int>(list.size()) - static_cast<int>(old_list.size());
+    result.bootconfig_swapped = bootconfig_changes(old_list, list);
+    result.bootversion = result.bootconfig_swapped ? 1 - sysroot.bootversion() : sysroot.bootversion();
+    result.subbootversion = result.bootconfig_swapped
+                                ? 1 - read_subbootversion(sysroot.dfd(), result.bootversion)
+                                : 1 - sysroot.subbootversion();
+
+    // Kernels first: an entry must never point at a kernel not yet on disk.
+    std::vector<boot::KernelLayout> layouts;
+    std::vector<UniqueFd> deployment_dfds;
+    for (const Deployment& d : list) {
+      deployment_dfds.push_back(sys::open_dir(sysroot.dfd(), d.relpath()));
+      auto layout = boot::find_kernel(deployment_dfds.back().get());
+      if (!layout)
+        throw Error("deployment " + d.dirname() + ": no kernel found in /usr/lib/modules, /usr/lib/ostree-boot or /boot");
+      if (layout->bootcsum != d.bootcsum)
+        throw Error("deployment " + d.dirname() + ": kernel checksum " + layout->bootcsum +
+                    " does not match its boot checksum " + d.bootcsum);
+      boot::install_kernel(deployment_dfds.back().get(), *layout, sysroot.boot_dfd(), boot_dir_name(d));
+      fault_point("kernel installed");
+      layouts.push_back(std::move(*layout));
+    }
+
+    write_deployment_refs(sysroot.repo(), result.bootversion, result.subbootversion, list);
+    fault_point("deployment refs written");
+    write_bootlinks(sysroot.dfd(), result.bootversion, result.subbootversion, list);
+
+    const std::string bootlink = "ostree/boot." + std::to_string(result.bootversion);
+    const std::string bootlink_target =
+        "boot." + std::to_string(result.bootversion) + "." + std::to_string(result.subbootversion);
+    if (result.bootconfig_swapped) {
+      // The inactive boot.N link and loader.N may be rewritten freely: no
+      // live entry refers to them.
+      symlink_atomic(bootlink_target, sysroot.dfd(), bootlink);
+      fault_point("inactive bootlink switched");
+      std::vector<boot::LoaderEntry> entries;
+      for (size_t i = 0; i < list.size(); ++i)
+        entries.push_back({boot_entry_filename(list[i], list.size()),
+                           make_boot_entry(sysroot.repo(), deployment_dfds[i].get(), list[i], list.size(),
+                                           result.bootversion, layouts[i])});
+      const auto configured = sysroot.repo().config().get("sysroot", "bootloader").value_or("auto");
+      boot::write_loader(sysroot.dfd(), result.bootversion, entries,
+                         boot::detect_bootloader(sysroot.dfd(), configured));
+      fault_point("loader written");
+      boot::swap_loader(sysroot.boot_dfd(), result.bootversion);  // the switch
+    } else {
+      symlink_atomic(bootlink_target, sysroot.dfd(), bootlink);  // the switch
+    }
+    fault_point("switched");
+
+    sysroot.reload();
+    cleanup_sysroot(sysroot);
+    return result;
+  });
+}
+
+std::string describe(const WriteResult& r) {
+  return "Bootloader updated; bootconfig swap: " + std::string(r.bootconfig_swapped ? "yes" : "no") +
+         "; bootversion: boot." + std::to_string(r.bootversion) + "." + std::to_string(r.subbootversion) +
+         ", deployment count change: " + std::to_string(r.count_change);
+}
+
+}  // namespace ot::deploy
