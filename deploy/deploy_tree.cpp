@@ -1,5 +1,6 @@
 #include "deploy/deploy_tree.hpp"
 
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "base/fault_point.hpp"
 #include "base/immutable.hpp"
@@ -99,6 +100,14 @@ DeployedTree deploy_tree(Sysroot& sysroot, const DeployTreeOptions& options) {
       copy_etc_defaults(dfd.get());
     }
     fault_point("etc merged");
+
+    // Upstream relabels the shared /var for SELinux once per stateroot and
+    // records it with a stamp file; the stamp is part of the layout.
+    const std::string stamp = "ostree/deploy/" + d.stateroot + "/var/.ostree-selabeled";
+    if (!sys::stat_at_opt(sysroot.dfd(), stamp)) {
+      write_file_atomic(sysroot.dfd(), stamp, "", 0644);
+      result.var_labeled = true;
+    }
 
     write_origin(sysroot.dfd(), d, options.origin);
     // Everything of the new tree on disk before anything can point at it.

@@ -24,6 +24,7 @@ struct DeployTreeOptions {
 struct DeployedTree {
   Deployment deployment;  // index unset: not in the list yet
   EtcChanges etc_changes; // what carried over from the merge deployment
+  bool var_labeled = false;  // first deployment of the stateroot: /var got its stamp
 };
 
 // Builds the deployment. On any error (unknown stateroot, a tree without a

@@ -161,6 +161,6 @@ bool Sysroot::has_stateroot(const std::string& stateroot) const {
   return st && S_ISDIR(st->st_mode);
 }
 
-FileLock Sysroot::lock() const { return FileLock(dfd(), "ostree/lock", LockKind::exclusive); }
+LockFile Sysroot::lock() const { return LockFile(dfd(), "ostree/lock"); }
 
 }  // namespace ot::deploy

@@ -4,7 +4,7 @@
 // the live boot entries, as upstream does: the deployments, their order and
 // their kernel arguments are whatever the bootloader would see.
 #include "base/fd.hpp"
-#include "base/file_lock.hpp"
+#include "base/lock_file.hpp"
 #include "deploy/deployment.hpp"
 #include "store/repo.hpp"
 
@@ -49,7 +49,7 @@ public:
 
   // The sysroot lock (ostree/lock, as upstream): held for the whole of a
   // command that changes deployments, so two never interleave.
-  FileLock lock() const;
+  LockFile lock() const;
 
 private:
   Sysroot(std::string path, UniqueFd dfd, UniqueFd boot_dfd, store::Repo repo);

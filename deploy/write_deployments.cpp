@@ -101,6 +101,12 @@ WriteResult write_deployments(Sysroot& sysroot, std::vector<Deployment> list) {
                                 ? 1 - read_subbootversion(sysroot.dfd(), result.bootversion)
                                 : 1 - sysroot.subbootversion();
 
+    // Entries name kernels as /ostree/...; bootloaders that read /boot from
+    // the root filesystem look for /boot/ostree/..., which boot/boot -> .
+    // makes the same path.
+    if (!sys::stat_at_opt(sysroot.boot_dfd(), "boot"))
+      sys::symlink_at(".", sysroot.boot_dfd(), "boot");
+
     // Kernels first: an entry must never point at a kernel not yet on disk.
     std::vector<boot::KernelLayout> layouts;
     std::vector<UniqueFd> deployment_dfds;
