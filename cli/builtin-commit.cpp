@@ -3,6 +3,7 @@
 #include "base/sys.hpp"
 #include "cli/invocation.hpp"
 #include "store/commit.hpp"
+#include "store/sign/signatures.hpp"
 
 #include <fcntl.h>
 
@@ -24,7 +25,8 @@ uint32_t parse_id(const std::string& text, const char* what) {
 
 void run(Invocation& inv) {
   std::optional<std::string> parent, subject, body, body_file, branch, base, owner_uid, owner_gid,
-      timestamp, fsync_policy, statoverride, skip_list;
+      timestamp, fsync_policy, statoverride, skip_list, gpg_homedir, sign_type;
+  std::vector<std::string> gpg_key_ids, sign_keys;
   std::vector<std::string> trees, meta_strings, meta_values, keep_meta, detached_strings, bind_refs;
   bool orphan = false, no_bindings = false, canonical = false, ro_exec = false, no_xattrs = false,
        link_speedup = false, devino = false, skip_unchanged = false, consume = false, table = false,
@@ -64,6 +66,10 @@ void run(Invocation& inv) {
        path("skip-list", 0, skip_list, "File containing list of files to skip", "PATH"),
        flag("consume", 0, consume, "Consume (delete) content after commit (for local directories)"),
        flag("table-output", 0, table, "Output more information in a KEY: VALUE format"),
+       texts("gpg-sign", 0, gpg_key_ids, "GPG Key ID to sign the commit with", "KEY-ID"),
+       path("gpg-homedir", 0, gpg_homedir, "GPG Homedir to use when looking for keyrings", "HOMEDIR"),
+       texts("sign", 0, sign_keys, "Sign the commit with", "KEY_ID"),
+       text("sign-type", 0, sign_type, "Signature type to use (defaults to 'ed25519')", "NAME"),
        text("fsync", 0, fsync_policy, "Specify how to invoke fsync()", "POLICY"),
        text("timestamp", 0, timestamp, "Override the timestamp of the commit", "TIMESTAMP")});
   auto repo = inv.open_repo([](const std::string& p) { return store::Repo::open(AT_FDCWD, p); });
@@ -121,7 +127,19 @@ void run(Invocation& inv) {
     else if (*fsync_policy != "true" && *fsync_policy != "default") throw Error("Invalid fsync policy '" + *fsync_policy + "'");
   }
 
+  // Keys are checked before the commit exists, so a bad one leaves no
+  // unsigned commit behind a moved branch.
+  std::vector<store::sign::Ed25519SecretKey> ed25519_keys;
+  if (!sign_keys.empty() && sign_type.value_or("ed25519") != "ed25519")
+    throw Error("Requested signature type is not implemented");
+  for (const auto& k : sign_keys) ed25519_keys.push_back(store::sign::parse_ed25519_secret_key(k));
+  for (const auto& id : gpg_key_ids) store::sign::gpg_check_secret_key(id, gpg_homedir);
+
   auto result = store::commit(repo, req);
+  if (!result.unchanged) {
+    if (!ed25519_keys.empty()) store::sign::ed25519_sign_commit(repo, result.commit, ed25519_keys);
+    if (!gpg_key_ids.empty()) store::sign::gpg_sign_commit(repo, result.commit, gpg_key_ids, gpg_homedir);
+  }
   if (table) {
     print(fmt::format("Commit: {}\n", store::digest_hex(result.commit)));
   } else {

@@ -125,13 +125,20 @@ void run_pull_local(Invocation& inv) {
        integer("depth", 0, depth, "Traverse DEPTH parents (-1=infinite) (default: 0)", "DEPTH")});
   auto repo = open(inv);
   if (args.empty()) inv.usage_error("DESTINATION must be specified");
-  if (gpg_verify || gpg_verify_summary) throw Error("GPG verification is not supported yet");
+  if ((gpg_verify || gpg_verify_summary) && !remote) throw Error("Must specify remote name to enable gpg verification");
   if (require_deltas) throw Error("Static deltas are not supported yet");
   rs::PullOptions options;
   options.refs.assign(args.begin() + 1, args.end());
   options.depth = parse_depth(depth);
   options.commit_metadata_only = commit_only;
   options.local_ref_remote = remote.value_or("");
+  // With --remote, the remote's keys and sign-verify settings apply; GPG
+  // checks only with the flags, as upstream.
+  if (remote) {
+    auto rem = rs::get_remote(repo, rs::remotes_location(inv.repo_path(), std::nullopt), *remote);
+    rs::PullVerifier::GpgOverride gpg{.commits = gpg_verify, .summary = gpg_verify_summary};
+    options.verifier = std::make_shared<rs::PullVerifier>(rs::PullVerifier::for_remote(repo, rem, gpg));
+  }
   options.verify_bindings = !no_verify_bindings;
   options.progress = tty_progress();
   auto stats = rs::pull_local(repo, args[0], options);

@@ -1,11 +1,16 @@
 // ostree remote: add, delete, list and inspect remotes.
+#include "base/sys.hpp"
 #include "cli/invocation.hpp"
 #include "store/remote/pull.hpp"
 #include "store/remote/remote_config.hpp"
+#include "store/remote/remote_keyring.hpp"
 #include "store/remote/summary.hpp"
 #include "store/repo.hpp"
+#include "store/sign/ed25519.hpp"
 
 #include <fcntl.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -24,6 +29,10 @@ std::string repo_for(Invocation& inv, const std::optional<std::string>& repo,
                      const std::optional<std::string>& sysroot) {
   if (sysroot) return inv.resolve_repo(*sysroot + "/ostree/repo");
   return inv.resolve_repo(repo);
+}
+
+void report_imported(unsigned n, const std::string& remote) {
+  print("Imported {} GPG key{} to remote \"{}\"\n", n, n == 1 ? "" : "s", remote);
 }
 
 void run_add(Invocation& inv) {
@@ -53,8 +62,7 @@ void run_add(Invocation& inv) {
   auto path = repo_for(inv, repo, sysroot);
   if (args.size() < 2) inv.usage_error("NAME and URL must be specified");
   if (if_not_exists && force) inv.usage_error("Can only specify one of --if-not-exists and --force");
-  if (gpg_import) throw Error("--gpg-import: GPG keyrings are not supported yet");
-  if (!sign_verify_list.empty()) throw Error("--sign-verify: signature verification is not supported yet");
+  if (no_sign && !sign_verify_list.empty()) throw Error("Cannot specify both --sign-verify and --no-sign-verify");
 
   // Keys in the order upstream writes them.
   std::vector<rs::RemoteOption> options;
@@ -68,11 +76,56 @@ void run_add(Invocation& inv) {
   }
   if (no_gpg) options.push_back({"gpg-verify", false});
   if (no_sign) options.push_back({"sign-verify", false});
+  // --sign-verify=TYPE=inline:KEY / TYPE=file:PATH: the key option, then
+  // the list of types to require.
+  std::string sign_types;
+  for (const auto& spec : sign_verify_list) {
+    auto eq = spec.find('=');
+    if (eq == std::string::npos) throw Error("Failed to parse KEYTYPE=[inline|file]:DATA in " + spec);
+    auto type = spec.substr(0, eq);
+    if (type != "ed25519") throw Error("Requested signature type is not implemented");
+    auto rest = spec.substr(eq + 1);
+    auto colon = rest.find(':');
+    auto ref = rest.substr(0, colon);
+    if (ref != "inline" && ref != "file") throw Error("Invalid key reference " + ref + ", expected inline|file");
+    if (colon == std::string::npos) throw Error("Failed to parse KEYTYPE=[inline|file]:DATA in " + spec);
+    auto data = rest.substr(colon + 1);
+    if (ref == "inline") store::sign::parse_ed25519_public_key(data);  // refuse a bad key now, not at pull time
+    options.push_back({"verification-" + type + (ref == "inline" ? "-key" : "-file"), data});
+    if (sign_types.find(type) == std::string::npos) sign_types += (sign_types.empty() ? "" : ",") + type;
+  }
+  if (!sign_types.empty()) options.push_back({"sign-verify", sign_types});
   if (collection_id) options.push_back({"collection-id", *collection_id});
 
   auto r = inv.open_repo([](const std::string& p) { return store::Repo::open(AT_FDCWD, p); });
-  rs::add_remote(r, rs::remotes_location(path, sysroot), args[0], args[1], options,
+  auto where = rs::remotes_location(path, sysroot);
+  rs::add_remote(r, where, args[0], args[1], options,
                  force ? rs::IfExists::replace : if_not_exists ? rs::IfExists::skip : rs::IfExists::fail);
+  if (gpg_import) {
+    auto keys = with_context("Error opening file " + *gpg_import, [&] { return sys::read_file_at(AT_FDCWD, *gpg_import); });
+    report_imported(rs::import_remote_gpg_keys(r, where, args[0], keys, {}), args[0]);
+  }
+}
+
+void run_gpg_import(Invocation& inv) {
+  std::vector<std::string> keyrings;
+  bool from_stdin = false;
+  auto args = inv.parse("NAME [KEY-ID...]",
+                        {paths("keyring", 'k', keyrings, "Import keys from a keyring file (repeatable)", "FILE"),
+                         flag("stdin", 0, from_stdin, "Import keys from standard input")});
+  auto r = open(inv);
+  if (args.empty()) inv.usage_error("NAME must be specified");
+  if (from_stdin && !keyrings.empty()) throw Error("--keyring and --stdin are mutually exclusive");
+  std::optional<std::string> source;
+  if (from_stdin) source = sys::read_all(STDIN_FILENO);
+  for (const auto& k : keyrings) {
+    auto bytes = with_context("Error opening file " + k, [&] { return sys::read_file_at(AT_FDCWD, k); });
+    source = source.value_or("") + bytes;
+  }
+  std::vector<std::string> key_ids(args.begin() + 1, args.end());
+  report_imported(
+      rs::import_remote_gpg_keys(r, rs::remotes_location(inv.repo_path(), std::nullopt), args[0], source, key_ids),
+      args[0]);
 }
 
 void run_delete(Invocation& inv) {
@@ -151,6 +204,8 @@ const Registrar show_url{{.group = "remote", .name = "show-url", .description = 
                           .run = run_show_url}};
 const Registrar list{{.group = "remote", .name = "list", .description = "List remote repository names",
                       .run = run_list}};
+const Registrar gpg_import{{.group = "remote", .name = "gpg-import", .description = "Import GPG keys",
+                            .run = run_gpg_import}};
 const Registrar refs{{.group = "remote", .name = "refs", .description = "List remote refs", .run = run_refs}};
 const Registrar summary{{.group = "remote", .name = "summary", .description = "Show remote summary",
                          .run = run_summary}};

@@ -50,11 +50,11 @@ std::string gpg_hint(std::string_view option) { return std::string(option) + "=f
 
 std::string remote_keyring_name(std::string_view remote) { return std::string(remote) + ".trustedkeys.gpg"; }
 
-PullVerifier PullVerifier::for_remote(const Repo& repo, const Remote& remote) {
+PullVerifier PullVerifier::for_remote(const Repo& repo, const Remote& remote, const GpgOverride& gpg) {
   PullVerifier v;
   v.remote_name_ = remote.name;
-  v.gpg_commits = remote.option_bool("gpg-verify", true);
-  v.gpg_summary = remote.option_bool("gpg-verify-summary", false);
+  v.gpg_commits = gpg.commits ? *gpg.commits : remote.option_bool("gpg-verify", true);
+  v.gpg_summary = gpg.summary ? *gpg.summary : remote.option_bool("gpg-verify-summary", false);
   bool keys_required = false;
   v.sign_commits = signapi_wanted(remote, "sign-verify", keys_required);
   v.sign_summary = signapi_wanted(remote, "sign-verify-summary", keys_required);

@@ -27,9 +27,15 @@ namespace ot::store::remote {
 
 class PullVerifier {
 public:
+  // GPG checks asked for on the command line (pull-local --gpg-verify),
+  // replacing the remote's gpg-verify / gpg-verify-summary.
+  struct GpgOverride {
+    std::optional<bool> commits;
+    std::optional<bool> summary;
+  };
   // The checks remote's options ask for. Throws on an invalid option or an
   // unreadable configured key file.
-  static PullVerifier for_remote(const Repo& repo, const Remote& remote);
+  static PullVerifier for_remote(const Repo& repo, const Remote& remote, const GpgOverride& gpg = {});
 
   bool gpg_commits = false;
   bool gpg_summary = false;
