@@ -7,6 +7,7 @@
 #include "base/error.hpp"
 #include "base/sys.hpp"
 #include "base/temp_dir.hpp"
+#include "upstream_sysroot.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -105,4 +106,32 @@ TEST_CASE("proc cmdline drops the bootloader's own arguments", "[boot][kargs]") 
   auto k = ot::boot::kernel_args_from_proc_cmdline("/proc/self/fd/" + std::to_string(dir.fd()) + "/cmdline");
   CHECK(k.to_string() == "root=UUID=abc ro quiet ostree=/ostree/boot.1/os/c/0");
   CHECK_THROWS_AS(ot::boot::kernel_args_from_proc_cmdline("/nonexistent/cmdline"), ot::Error);
+}
+
+TEST_CASE("--karg, --karg-append and --karg-delete edit as upstream's deploy does", "[boot][kargs][upstream]") {
+  namespace tb = ot::test::boot;
+  if (!tb::can_run_reference()) {
+    WARN("reference ostree not runnable as root here; skipped");
+    return;
+  }
+  tb::Scratch s;
+  s.make_tree("tree");
+  s.ref_sysroot("tree", "sysroot");
+  s.ref_deploy("sysroot", "tree",
+               "--karg=root=/dev/vda1 --karg-append=a=1 --karg-append=b=2 --karg-append=a=3 --karg-append=quiet");
+  s.ref_deploy("sysroot", "tree", "--karg=a=9 --karg-append=c --karg-append=a=10 --karg-delete=quiet");
+  auto options_of = [&](const std::string& index) {
+    const std::string out = tb::sh_out("grep -h -B3 '^options' " + (s / "sysroot/boot/loader/entries/") +
+                                       "* | grep -A2 '(ostree:" + index + ")' | sed -n 's/^options //p'");
+    auto k = KernelArgs::parse(out);
+    k.remove("ostree");  // deploy's own argument, not the user's
+    return k;
+  };
+  KernelArgs ours = options_of("1");
+  CHECK(ours.to_string() == "root=/dev/vda1 a=1 b=2 a=3 quiet");
+  ours.replace("a=9");
+  ours.append("c");
+  ours.append("a=10");
+  ours.remove_if_present("quiet");
+  CHECK(ours.to_string() == options_of("0").to_string());
 }
