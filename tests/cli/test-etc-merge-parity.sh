@@ -5,7 +5,8 @@
 # our merge_etc (through tests/helpers/ot-etc-merge) builds /etc for a
 # checkout of the same commit from the same old deployment. The two /etc
 # trees must be identical (path, type, mode, owner, xattrs, content, symlink
-# target), and so must the change counts, config-diff output and errors.
+# target), and so must the change counts and errors, and the output of
+# `ostree admin config-diff` (ours against the reference, before and after).
 . "$(dirname "$0")/lib.sh"
 
 require_root
@@ -42,7 +43,7 @@ scenario() {
 
   # What changed, as both list it (the old deployment is the merge deployment).
   ref admin config-diff --sysroot=sysroot --os=testos >configdiff.ref
-  "$HELPER" config-diff "$old" >configdiff.ours
+  "$OT_OSTREE" admin config-diff --sysroot=sysroot --os=testos >configdiff.ours
   assert_eq "$(cat configdiff.ours)" "$(cat configdiff.ref)" "$name: config-diff"
 
   (cd tree/usr/etc && defaults2)
@@ -63,6 +64,10 @@ scenario() {
     ((our_rc == 0)) || fail "$name: our merge failed: $(cat merge.ours)"
     assert_eq "$(grep '^Copying /etc' merge.ours)" "$(grep '^Copying /etc' deploy.ref)" "$name: change counts"
     assert_trees_equal "sysroot/ostree/deploy/testos/deploy/$rev.0/etc" ours/etc
+    # Now the new deployment is the one config-diff reads.
+    ref admin config-diff --sysroot=sysroot --os=testos >configdiff2.ref
+    "$OT_OSTREE" admin config-diff --sysroot=sysroot --os=testos >configdiff2.ours
+    assert_eq "$(cat configdiff2.ours)" "$(cat configdiff2.ref)" "$name: config-diff of the new deployment"
   fi
   cd "$TEST_TMP"
 }
@@ -105,6 +110,17 @@ defaults2() {
   rm -rf willgo
 }
 scenario cornercases
+
+# config-diff needs a deployment to read, as upstream's.
+cd cornercases
+for args in "" "--os=nope"; do
+  assert_fails "$OT_OSTREE" admin config-diff --sysroot=sysroot $args
+  ours_err=$(cat "$TEST_TMP/err")
+  assert_fails "$REF_OSTREE" admin config-diff --sysroot=sysroot $args
+  assert_eq "$ours_err" "$(cat "$TEST_TMP/err")" "config-diff $args: error"
+  assert_one_line_error
+done
+cd "$TEST_TMP"
 
 # A changed file whose path is a directory in the new defaults: upstream fails.
 defaults1() { mkdir d; echo x >d/f; }
