@@ -58,6 +58,8 @@ _bench_on_exit() {
   for m in $(awk -v top="$BENCH_TMP" 'index($5, top "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
     fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
+  # Deployment directories carry the immutable attribute (chattr +i).
+  find "$BENCH_TMP" -maxdepth 6 -path '*/ostree/deploy/*/deploy/*' -prune -exec chattr -i {} + 2>/dev/null || true
   chmod -R u+rwx "$BENCH_TMP" 2>/dev/null || true
   rm -rf "$BENCH_TMP"
   exit "$rc"

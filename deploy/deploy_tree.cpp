@@ -101,6 +101,10 @@ DeployedTree deploy_tree(Sysroot& sysroot, const DeployTreeOptions& options) {
     }
     fault_point("etc merged");
 
+    if (auto var = sys::open_dir_opt(dfd.get(), "var", sys::FollowLinks::no))
+      for (const sys::DirEntry& e : sys::list_dir(var->get()))
+        result.ignored_var_entries.push_back(e.name);
+
     // Upstream relabels the shared /var for SELinux once per stateroot and
     // records it with a stamp file; the stamp is part of the layout.
     const std::string stamp = "ostree/deploy/" + d.stateroot + "/var/.ostree-selabeled";

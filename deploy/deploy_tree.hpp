@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ot::deploy {
 
@@ -25,6 +26,9 @@ struct DeployedTree {
   Deployment deployment;  // index unset: not in the list yet
   EtcChanges etc_changes; // what carried over from the merge deployment
   bool var_labeled = false;  // first deployment of the stateroot: /var got its stamp
+  // Entries of the commit's own /var: the stateroot's shared /var is
+  // mounted over it at boot, so they are never seen (upstream warns).
+  std::vector<std::string> ignored_var_entries;
 };
 
 // Builds the deployment. On any error (unknown stateroot, a tree without a

@@ -23,6 +23,19 @@ void commit_deployments(deploy::Sysroot& sysroot, std::vector<deploy::Deployment
   }
 }
 
+void report_deployed(const deploy::DeployedTree& deployed, bool merged) {
+  for (const std::string& name : deployed.ignored_var_entries)
+    printerr("note: Deploying commit {} which contains content in /var/{} that will be ignored.\n",
+             deployed.deployment.csum, name);
+  if (deployed.var_labeled)
+    print("Relabeling /var (no stamp file 'var/.ostree-selabeled' found)\n");
+  if (merged) {
+    const auto& c = deployed.etc_changes;
+    print("Copying /etc changes: {} modified, {} removed, {} added\n", c.modified.size(), c.removed.size(),
+          c.added.size());
+  }
+}
+
 int parse_index(const Invocation& inv, const std::vector<std::string>& args) {
   if (args.empty())
     inv.usage_error("INDEX must be specified");

@@ -55,13 +55,7 @@ void run_deploy(Invocation& inv) {
 
   const auto deployed = ot::deploy::deploy_tree(
       sysroot, {.stateroot = stateroot, .csum = csum, .origin = origin, .merge = merge, .kargs = kargs.apply(merge)});
-  if (deployed.var_labeled)
-    print("Relabeling /var (no stamp file 'var/.ostree-selabeled' found)\n");
-  if (merge) {
-    const auto& c = deployed.etc_changes;
-    print("Copying /etc changes: {} modified, {} removed, {} added\n", c.modified.size(), c.removed.size(),
-          c.added.size());
-  }
+  admin::report_deployed(deployed, merge != nullptr);
   admin::commit_deployments(
       sysroot, ot::deploy::list_with_new_deployment(sysroot, deployed.deployment, merge, retain), no_prune);
 }

@@ -78,11 +78,7 @@ void run_upgrade_flow(const Invocation& inv, const UpgradeRequest& request) {
   origin.set("origin", "refspec", refspec);
   const auto deployed = deploy::deploy_tree(
       sysroot, {.stateroot = stateroot, .csum = csum, .origin = origin, .merge = merge, .kargs = merge->kargs});
-  if (deployed.var_labeled)
-    print("Relabeling /var (no stamp file 'var/.ostree-selabeled' found)\n");
-  const auto& c = deployed.etc_changes;
-  print("Copying /etc changes: {} modified, {} removed, {} added\n", c.modified.size(), c.removed.size(),
-        c.added.size());
+  report_deployed(deployed, true);
   commit_deployments(sysroot, deploy::list_with_new_deployment(sysroot, deployed.deployment, merge, {}));
 }
 
