@@ -189,8 +189,8 @@ void copy_etc_defaults(int new_deployment_dfd) {
 
 EtcChanges merge_etc(int old_deployment_dfd, int new_deployment_dfd, CopyStats& stats) {
   return with_context("During /etc merge", [&] {
-    // The order of upstream's deploy: changes computed first, then the
-    // new defaults copied, then the changes applied on top.
+    // Changes read from the old deployment, the new defaults copied, the
+    // changes applied on top: the result upstream's deploy produces.
     EtcChanges changes = diff_etc(old_deployment_dfd);
     auto modified = sys::open_dir(old_deployment_dfd, "etc", sys::FollowLinks::no);
     const bool has_defaults =
