@@ -2,7 +2,6 @@
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
-#include "base/temp_dir.hpp"
 
 #include <libdeflate.h>
 #include <sys/stat.h>
@@ -14,13 +13,10 @@
 namespace ot::store {
 namespace {
 
-// Above this, content is streamed in chunks instead of held in memory.
+// Above this, content being read is streamed in chunks instead of held in memory.
 constexpr uint64_t kInMemoryLimit = 64ull << 20;
 constexpr size_t kChunk = 1 << 20;
 
-struct CompressorDeleter {
-  void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
-};
 struct DecompressorDeleter {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
 };
@@ -31,13 +27,6 @@ libdeflate_decompressor* thread_decompressor() {
 }
 
 [[noreturn]] void corrupted(const std::string& what) { throw Error("Corrupted file object: " + what, EIO); }
-
-int archive_level(const Repo& repo) {
-  auto v = repo.config().get("archive", "zlib-level");
-  if (!v) return 6;
-  int level = std::stoi(*v);
-  return std::clamp(level, 1, 9);
-}
 
 std::optional<std::pair<int, std::string>> find_object(const Repo& repo, const Digest& csum) {
   auto path = loose_object_path(csum, ObjectType::file, repo.mode());
@@ -239,149 +228,6 @@ Digest content_checksum(const FileMeta& meta, std::string_view content) {
   h.update(size_prefixed(encode_file_header(meta)));
   h.update(content);
   return h.finish();
-}
-
-std::string compress_payload(std::string_view content, int level) {
-  thread_local std::unique_ptr<libdeflate_compressor, CompressorDeleter> comp;
-  thread_local int comp_level = -1;
-  if (!comp || comp_level != level) {
-    comp.reset(libdeflate_alloc_compressor(level));
-    comp_level = level;
-  }
-  std::string out(libdeflate_deflate_compress_bound(comp.get(), content.size()), '\0');
-  size_t n = libdeflate_deflate_compress(comp.get(), content.data(), content.size(), out.data(), out.size());
-  if (n == 0) throw Error("deflate failed");
-  out.resize(n);
-  return out;
-}
-
-namespace {
-
-// Creates the object file in tmp/ per the repo mode; returns its name there.
-std::string stage_object_file(Repo& repo, const FileMeta& meta, std::string_view content) {
-  int tmp = repo.tmp_dfd();
-  std::string name = "tmpobject-" + random_suffix(12);
-  bool symlink = S_ISLNK(meta.mode);
-  bool sync = !repo.in_transaction() && repo.fsync_enabled();
-  RepoMode mode = repo.mode();
-
-  if (symlink && (mode == RepoMode::bare || mode == RepoMode::bare_user_only)) {
-    sys::symlink_at(meta.symlink_target, tmp, name);
-    try {
-      if (mode == RepoMode::bare) {
-        sys::fchownat(tmp, name, meta.uid, meta.gid, AT_SYMLINK_NOFOLLOW);
-        for (auto& [k, v] : meta.xattrs) sys::set_xattr_at(tmp, name, k, v);
-      }
-    } catch (...) {
-      sys::unlink_at_opt(tmp, name);
-      throw;
-    }
-    return name;
-  }
-
-  auto fd = sys::open_at(tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-  try {
-    switch (mode) {
-      case RepoMode::bare:
-        sys::write_all(fd.get(), content);
-        sys::fchown(fd.get(), meta.uid, meta.gid);
-        sys::fchmod(fd.get(), meta.mode & 07777);  // after chown, which clears setuid
-        for (auto& [k, v] : meta.xattrs) sys::set_xattr_fd(fd.get(), k, v);
-        break;
-      case RepoMode::bare_user_only:
-        sys::write_all(fd.get(), content);
-        sys::fchmod(fd.get(), meta.mode & 07777);
-        break;
-      case RepoMode::bare_user: {
-        if (symlink) {
-          sys::write_all(fd.get(), meta.symlink_target);
-          sys::write_all(fd.get(), std::string_view("\0", 1));
-          sys::fchmod(fd.get(), 0644);
-        } else {
-          sys::write_all(fd.get(), content);
-          // Readable and writable by us whatever the tree says: we must read it
-          // back and set its xattr.
-          sys::fchmod(fd.get(), (meta.mode & 0777) | 0600);
-        }
-        sys::set_xattr_fd(fd.get(), "user.ostreemeta",
-                          encode_dirmeta(DirMeta{meta.uid, meta.gid, meta.mode, meta.xattrs}));
-        break;
-      }
-      case RepoMode::archive: {
-        std::string out = size_prefixed(encode_archive_file_header(meta, symlink ? 0 : content.size()));
-        if (!symlink) out += compress_payload(content, archive_level(repo));
-        sys::write_all(fd.get(), out);
-        sys::fchmod(fd.get(), 0644);
-        break;
-      }
-    }
-    if (mode != RepoMode::archive) {
-      // Checkouts hardlink these files: give them upstream's fixed mtime (0).
-      const struct timespec times[2] = {{0, UTIME_OMIT}, {0, 0}};
-      ::futimens(fd.get(), times);
-    }
-    if (sync) sys::fsync(fd.get());
-  } catch (...) {
-    sys::unlink_at_opt(tmp, name);
-    throw;
-  }
-  return name;
-}
-
-void land_object(Repo& repo, const Digest& csum, const std::string& tmp_name) {
-  auto path = loose_object_path(csum, ObjectType::file, repo.mode());
-  int dest = repo.staging_dfd();
-  repo.ensure_object_subdir(dest, path);
-  try {
-    sys::rename_at(repo.tmp_dfd(), tmp_name, dest, path);
-  } catch (...) {
-    sys::unlink_at_opt(repo.tmp_dfd(), tmp_name);
-    throw;
-  }
-}
-
-}  // namespace
-
-Digest write_content(Repo& repo, const FileMeta& meta, std::string_view content,
-                     const std::optional<Digest>& expected) {
-  Digest csum = content_checksum(meta, content);
-  if (expected && *expected != csum)
-    throw Error("Corrupted file object " + digest_hex(*expected) + " (actual checksum is " +
-                digest_hex(csum) + ")", EIO);
-  if (repo.has_object(ObjectType::file, csum)) return csum;
-  land_object(repo, csum, stage_object_file(repo, meta, content));
-  return csum;
-}
-
-Digest write_content_from_fd(Repo& repo, const FileMeta& meta, int fd, uint64_t size) {
-  // Objects above the in-memory limit are read twice (hash, then store)
-  // rather than held whole; the second read is served by the page cache.
-  thread_local std::string buf;
-  if (size <= kInMemoryLimit) {
-    buf.resize(size);
-    if (sys::pread_full(fd, buf.data(), size, 0) != size) throw Error("file shrank while being read", EIO);
-    return write_content(repo, meta, buf);
-  }
-  Sha256 h;
-  h.update(size_prefixed(encode_file_header(meta)));
-  buf.resize(kChunk);
-  for (uint64_t off = 0; off < size;) {
-    size_t got = sys::pread_full(fd, buf.data(), std::min<uint64_t>(kChunk, size - off), off);
-    if (got == 0) throw Error("file shrank while being read", EIO);
-    h.update(buf.data(), got);
-    off += got;
-  }
-  Digest csum = h.finish();
-  if (repo.has_object(ObjectType::file, csum)) return csum;
-  // Large files: materialise once (rare in OS trees; a streaming writer per
-  // mode would avoid the copy but is not worth its code yet).
-  std::string all(size, '\0');
-  sys::pread_full(fd, all.data(), size, 0);
-  if (content_checksum(meta, all) != csum) throw Error("file changed while being committed", EIO);
-  land_object(repo, csum, stage_object_file(repo, meta, all));
-  buf.clear();
-  buf.shrink_to_fit();
-  return csum;
 }
 
 }  // namespace ot::store

@@ -40,14 +40,15 @@ Digest content_checksum(const FileMeta& meta, std::string_view content);
 
 // Stores a content object whose bytes are in memory (regular file) or none
 // (symlink: meta.symlink_target). With expected, a mismatch throws and
-// nothing lands. Skips the write when the object already exists.
+// nothing lands. Skips the write when the object already exists. (Defined in
+// content_writer.cpp, as are the two below.)
 Digest write_content(Repo& repo, const FileMeta& meta, std::string_view content,
                      const std::optional<Digest>& expected = std::nullopt);
-// Same for a regular file read from fd (size bytes), without holding more
-// than a bounded buffer for large files.
+// Same for a regular file read from fd (size bytes), holding at most one
+// chunk (kContentChunk) of it in memory however large it is.
 Digest write_content_from_fd(Repo& repo, const FileMeta& meta, int fd, uint64_t size);
 
-// The archive payload for content (raw deflate at the repo's level).
+// The archive payload for content (raw deflate at the given level).
 std::string compress_payload(std::string_view content, int level);
 
 }  // namespace ot::store
