@@ -71,13 +71,20 @@ void remove_unused_kernels(const Sysroot& sysroot) {
   }
 }
 
-void remove_stale_refs(Sysroot& sysroot) {
-  const std::string live_prefix =
+// refs/heads/ostree/N/M/I for every deployment (the staged one included,
+// as index 0) keep their commits from pruning; any other ref there goes.
+void rewrite_deployment_refs(Sysroot& sysroot) {
+  const std::string prefix =
       "ostree/" + std::to_string(sysroot.bootversion()) + "/" + std::to_string(sysroot.subbootversion()) + "/";
-  std::set<std::string> live;
-  for (const Deployment& d : sysroot.deployments())
-    live.insert(live_prefix + std::to_string(d.index));
   store::Repo& repo = sysroot.repo();
+  std::set<std::string> live;
+  for (const Deployment& d : sysroot.deployments()) {
+    const std::string name = prefix + std::to_string(d.index);
+    live.insert(name);
+    const auto csum = store::digest_from_hex(d.csum);
+    if (repo.resolve_rev_opt(name) != csum)
+      repo.set_ref(name, csum);
+  }
   for (const auto& [name, csum] : repo.list_refs("ostree/")) {
     if (!live.contains(name))
       repo.delete_ref(name);
@@ -97,7 +104,7 @@ void cleanup_sysroot(Sysroot& sysroot) {
     remove_inactive_boot_config(sysroot);
     remove_old_deployments(sysroot);
     remove_unused_kernels(sysroot);
-    remove_stale_refs(sysroot);
+    rewrite_deployment_refs(sysroot);
   });
 }
 

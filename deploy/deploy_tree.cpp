@@ -32,8 +32,12 @@ int allocate_deployserial(int deploy_dfd, const std::string& csum) {
 void normalize_etc(int dfd) {
   const bool has_etc = sys::stat_at_opt(dfd, "etc").has_value();
   const bool has_usr_etc = sys::stat_at_opt(dfd, "usr/etc").has_value();
-  if (has_etc && has_usr_etc)
+  if (has_etc && has_usr_etc) {
+    // An empty /etc beside /usr/etc is a leftover mountpoint: upstream drops it.
+    if (::unlinkat(dfd, "etc", AT_REMOVEDIR) == 0)
+      return;
     throw Error("Tree contains both /etc and /usr/etc");
+  }
   if (has_etc) {
     sys::mkdir_at_opt(dfd, "usr", 0755);
     sys::rename_at(dfd, "etc", dfd, "usr/etc");
@@ -63,15 +67,14 @@ private:
 
 }  // namespace
 
-DeployedTree deploy_tree(Sysroot& sysroot, const DeployTreeOptions& options) {
+Deployment initialize_deployment(Sysroot& sysroot, const DeployTreeOptions& options) {
   if (!sysroot.has_stateroot(options.stateroot))
     throw Error("No such stateroot: " + options.stateroot + " (create it with ostree admin os-init)");
   const std::string deploy_dir = "ostree/deploy/" + options.stateroot + "/deploy";
   sys::mkdir_at_opt(sysroot.dfd(), deploy_dir, 0755);
   UniqueFd deploy_dfd = sys::open_dir(sysroot.dfd(), deploy_dir, sys::FollowLinks::no);
 
-  DeployedTree result;
-  Deployment& d = result.deployment;
+  Deployment d;
   d.stateroot = options.stateroot;
   d.csum = options.csum;
   d.deployserial = allocate_deployserial(deploy_dfd.get(), options.csum);
@@ -86,15 +89,26 @@ DeployedTree deploy_tree(Sysroot& sysroot, const DeployTreeOptions& options) {
     DeploymentGuard guard(sysroot.dfd(), d.relpath());
     fault_point("deployment checked out");
     UniqueFd dfd = sys::open_dir(deploy_dfd.get(), d.dirname(), sys::FollowLinks::no);
-
     normalize_etc(dfd.get());
     auto layout = boot::find_kernel(dfd.get());
     if (!layout)
       throw Error("Failed to find kernel in /usr/lib/modules, /usr/lib/ostree-boot or /boot");
     d.bootcsum = layout->bootcsum;
+    write_origin(sysroot.dfd(), d, options.origin);
+    guard.release();
+    return d;
+  });
+}
 
-    if (options.merge) {
-      UniqueFd merge_dfd = sys::open_dir(sysroot.dfd(), options.merge->relpath(), sys::FollowLinks::no);
+DeployedTree finalize_deployment(Sysroot& sysroot, const Deployment& deployment, const Deployment* merge) {
+  DeployedTree result;
+  result.deployment = deployment;
+  const Deployment& d = result.deployment;
+  return with_context("deploying " + d.dirname(), [&] {
+    DeploymentGuard guard(sysroot.dfd(), d.relpath());
+    UniqueFd dfd = sys::open_dir(sysroot.dfd(), d.relpath(), sys::FollowLinks::no);
+    if (merge) {
+      UniqueFd merge_dfd = sys::open_dir(sysroot.dfd(), merge->relpath(), sys::FollowLinks::no);
       result.etc_changes = merge_etc(merge_dfd.get(), dfd.get());
     } else if (sys::stat_at_opt(dfd.get(), "usr/etc")) {
       copy_etc_defaults(dfd.get());
@@ -113,13 +127,17 @@ DeployedTree deploy_tree(Sysroot& sysroot, const DeployTreeOptions& options) {
       result.var_labeled = true;
     }
 
-    write_origin(sysroot.dfd(), d, options.origin);
     // Everything of the new tree on disk before anything can point at it.
     sys::syncfs(dfd.get());
     set_immutable(dfd.get(), true);
     guard.release();
     return result;
   });
+}
+
+DeployedTree deploy_tree(Sysroot& sysroot, const DeployTreeOptions& options) {
+  const Deployment d = initialize_deployment(sysroot, options);
+  return finalize_deployment(sysroot, d, options.merge);
 }
 
 }  // namespace ot::deploy

@@ -36,4 +36,12 @@ struct DeployedTree {
 // unchanged. The caller holds the sysroot lock.
 DeployedTree deploy_tree(Sysroot& sysroot, const DeployTreeOptions& options);
 
+// The two halves of deploy_tree, apart for staging: initialize checks out
+// the tree, finds its kernel and writes the .origin (no /etc yet);
+// finalize builds /etc from `merge` (or the defaults), seals the
+// directory (chattr +i) and syncs it. Each removes the deployment when it
+// fails.
+Deployment initialize_deployment(Sysroot& sysroot, const DeployTreeOptions& options);
+DeployedTree finalize_deployment(Sysroot& sysroot, const Deployment& deployment, const Deployment* merge);
+
 }  // namespace ot::deploy

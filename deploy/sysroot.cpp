@@ -110,6 +110,7 @@ void Sysroot::load() {
   subbootversion_ = read_subbootversion(dfd(), bootversion_);
   deployments_.clear();
   booted_index_ = -1;
+  staged_state_.reset();
   for (const boot::BootEntry& entry : boot::read_loader_entries(boot_dfd(), bootversion_)) {
     Deployment d = deployment_from_entry(dfd(), bootversion_, entry);
     d.index = static_cast<int>(deployments_.size());
@@ -133,6 +134,25 @@ void Sysroot::load() {
       }
     }
   }
+  // Only a booted system has a /run that belongs to it.
+  if (booted_index_ >= 0) {
+    staged_state_ = read_staged_state();
+    if (staged_state_) {
+      Deployment staged = staged_state_->target;
+      if (auto origin = read_origin(dfd(), staged)) {
+        staged.origin = std::move(*origin);
+        staged.has_origin = true;
+      }
+      deployments_.insert(deployments_.begin(), std::move(staged));
+      for (size_t i = 0; i < deployments_.size(); ++i)
+        deployments_[i].index = static_cast<int>(i);
+      ++booted_index_;
+    }
+  }
+}
+
+const Deployment* Sysroot::staged() const {
+  return staged_state_ ? &deployments_.front() : nullptr;
 }
 
 const Deployment* Sysroot::booted() const {

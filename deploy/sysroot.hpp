@@ -6,6 +6,7 @@
 #include "base/fd.hpp"
 #include "base/lock_file.hpp"
 #include "deploy/deployment.hpp"
+#include "deploy/staged.hpp"
 #include "store/repo.hpp"
 
 #include <optional>
@@ -30,11 +31,15 @@ public:
   int bootversion() const { return bootversion_; }
   int subbootversion() const { return subbootversion_; }
 
-  // The deployments in boot order: index 0 is the default.
+  // The deployments in boot order: index 0 is the default. A staged
+  // deployment (booted systems only) comes first, with staged set.
   const std::vector<Deployment>& deployments() const { return deployments_; }
   // The deployment the running system was booted from, if this sysroot is
   // the one the machine booted (/run/ostree-booted and / is a deployment).
   const Deployment* booted() const;
+  // The staged deployment and its plan, when one waits for shutdown.
+  const Deployment* staged() const;
+  const std::optional<StagedState>& staged_state() const { return staged_state_; }
   // Where a new deployment of stateroot takes /etc and kernel arguments
   // from: the booted deployment when it is of that stateroot, else the
   // stateroot's first deployment; nullptr for none.
@@ -63,6 +68,7 @@ private:
   int subbootversion_ = 0;
   std::vector<Deployment> deployments_;
   int booted_index_ = -1;
+  std::optional<StagedState> staged_state_;
 };
 
 // Reads the N.M that ostree/boot.N points at; 0 when it does not exist.

@@ -10,6 +10,7 @@
 #include "boot/loader_write.hpp"
 #include "deploy/boot_entries.hpp"
 #include "deploy/cleanup.hpp"
+#include "deploy/staged.hpp"
 
 #include <map>
 #include <set>
@@ -91,8 +92,22 @@ void write_deployment_refs(store::Repo& repo, int bootversion, int subbootversio
 
 WriteResult write_deployments(Sysroot& sysroot, std::vector<Deployment> list) {
   return with_context("writing deployments", [&] {
+    // A staged deployment is no boot entry yet. Left out of the new list,
+    // its plan is dropped: what it would have replaced was replaced now.
+    const Deployment* staged = sysroot.staged();
+    bool keeps_staged = false;
+    std::erase_if(list, [&](const Deployment& d) {
+      const bool is_staged = staged && d.staged && d.csum == staged->csum && d.deployserial == staged->deployserial;
+      keeps_staged |= is_staged;
+      return d.staged;
+    });
+    if (staged && !keeps_staged)
+      remove_staged_state();
     assign_indexes_and_bootserials(list);
-    const std::vector<Deployment>& old_list = sysroot.deployments();
+    std::vector<Deployment> old_list;
+    for (const Deployment& d : sysroot.deployments())
+      if (!d.staged)
+        old_list.push_back(d);
     WriteResult result;
     result.count_change = static_cast<int>(list.size()) - static_cast<int>(old_list.size());
     result.bootconfig_swapped = bootconfig_changes(old_list, list);

@@ -3,6 +3,7 @@
 #include "base/sys.hpp"
 #include "cli/admin/admin_sysroot.hpp"
 #include "cli/admin/kargs_options.hpp"
+#include "cli/admin/staging.hpp"
 #include "cli/command.hpp"
 #include "cli/output.hpp"
 #include "deploy/deploy_tree.hpp"
@@ -42,8 +43,8 @@ void run_deploy(Invocation& inv) {
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   auto lock = sysroot.lock();
   sysroot.reload();
-  if (stage)
-    throw ot::Error("Cannot stage a deployment when not booted into an OSTree system");
+  if (stage && retain.not_as_default)
+    throw ot::Error("--stage cannot currently be combined with --not-as-default");
   const std::string stateroot =
       ot::with_context("Looking for booted deployment", [&] { return sysroot.stateroot_or_booted(os); });
 
@@ -53,8 +54,13 @@ void run_deploy(Invocation& inv) {
   const std::string csum = ot::store::digest_hex(sysroot.repo().resolve_rev(refspec));
   const ot::deploy::Deployment* merge = no_merge ? nullptr : sysroot.merge_deployment(stateroot);
 
-  const auto deployed = ot::deploy::deploy_tree(
-      sysroot, {.stateroot = stateroot, .csum = csum, .origin = origin, .merge = merge, .kargs = kargs.apply(merge)});
+  const ot::deploy::DeployTreeOptions tree{
+      .stateroot = stateroot, .csum = csum, .origin = origin, .merge = merge, .kargs = kargs.apply(merge)};
+  if (stage) {
+    admin::stage_deployment(sysroot, tree);
+    return;
+  }
+  const auto deployed = ot::deploy::deploy_tree(sysroot, tree);
   admin::report_deployed(deployed, merge != nullptr);
   admin::commit_deployments(
       sysroot, ot::deploy::list_with_new_deployment(sysroot, deployed.deployment, merge, retain), no_prune);

@@ -6,7 +6,7 @@ using namespace ot::cli;
 
 void run_upgrade(Invocation& inv) {
   admin::UpgradeRequest req;
-  bool reboot = false, stage = false;
+  bool reboot = false;
   inv.parse("",
             {text("os", 0, req.os, "Use a different operating system root than the current one", "OSNAME"),
              flag("reboot", 'r', reboot, "Reboot after a successful upgrade"),
@@ -14,14 +14,12 @@ void run_upgrade(Invocation& inv) {
              text("override-commit", 0, req.override_commit, "Deploy CHECKSUM instead of the latest tree", "CHECKSUM"),
              flag("pull-only", 0, req.pull_only, "Do not create a deployment, just download"),
              flag("deploy-only", 0, req.deploy_only, "Do not pull, only deploy"),
-             flag("stage", 0, stage, "Enable staging (finalization at reboot time)")},
+             flag("stage", 0, req.stage, "Enable staging (finalization at reboot time)")},
             Scope::admin);
   if (req.pull_only && req.deploy_only)
     inv.usage_error("Cannot simultaneously specify --pull-only and --deploy-only");
   if (req.pull_only && reboot)
     inv.usage_error("Cannot simultaneously specify --pull-only and --reboot");
-  if (stage)
-    throw ot::Error("Cannot stage a deployment when not booted into an OSTree system");
   admin::run_upgrade_flow(inv, req);
 }
 

@@ -3,6 +3,7 @@
 #include "base/datetime.hpp"
 #include "base/error.hpp"
 #include "cli/admin/admin_sysroot.hpp"
+#include "cli/admin/staging.hpp"
 #include "cli/output.hpp"
 #include "deploy/deploy_tree.hpp"
 #include "deploy/deployment_list.hpp"
@@ -76,8 +77,13 @@ void run_upgrade_flow(const Invocation& inv, const UpgradeRequest& request) {
 
   KeyFile origin = deploy::without_transient_state(merge->origin);
   origin.set("origin", "refspec", refspec);
-  const auto deployed = deploy::deploy_tree(
-      sysroot, {.stateroot = stateroot, .csum = csum, .origin = origin, .merge = merge, .kargs = merge->kargs});
+  const deploy::DeployTreeOptions tree{
+      .stateroot = stateroot, .csum = csum, .origin = origin, .merge = merge, .kargs = merge->kargs};
+  if (request.stage) {
+    stage_deployment(sysroot, tree);
+    return;
+  }
+  const auto deployed = deploy::deploy_tree(sysroot, tree);
   report_deployed(deployed, true);
   commit_deployments(sysroot, deploy::list_with_new_deployment(sysroot, deployed.deployment, merge, {}));
 }

@@ -16,6 +16,7 @@ struct UpgradeRequest {
   bool allow_downgrade = false;
   bool pull_only = false;
   bool deploy_only = false;
+  bool stage = false;                          // finalize at shutdown
 };
 
 void run_upgrade_flow(const Invocation& inv, const UpgradeRequest& request);
