@@ -67,7 +67,7 @@ private:
 
 }  // namespace
 
-Deployment initialize_deployment(Sysroot& sysroot, const DeployTreeOptions& options) {
+Deployment initialize_deployment(Sysroot& sysroot, const DeployTreeOptions& options, bool etc_defaults) {
   if (!sysroot.has_stateroot(options.stateroot))
     throw Error("No such stateroot: " + options.stateroot + " (create it with ostree admin os-init)");
   const std::string deploy_dir = "ostree/deploy/" + options.stateroot + "/deploy";
@@ -94,6 +94,8 @@ Deployment initialize_deployment(Sysroot& sysroot, const DeployTreeOptions& opti
     if (!layout)
       throw Error("Failed to find kernel in /usr/lib/modules, /usr/lib/ostree-boot or /boot");
     d.bootcsum = layout->bootcsum;
+    if (etc_defaults && sys::stat_at_opt(dfd.get(), "usr/etc"))
+      copy_etc_defaults(dfd.get());
     write_origin(sysroot.dfd(), d, options.origin);
     guard.release();
     return d;
@@ -107,10 +109,14 @@ DeployedTree finalize_deployment(Sysroot& sysroot, const Deployment& deployment,
   return with_context("deploying " + d.dirname(), [&] {
     DeploymentGuard guard(sysroot.dfd(), d.relpath());
     UniqueFd dfd = sys::open_dir(sysroot.dfd(), d.relpath(), sys::FollowLinks::no);
+    const bool has_etc = sys::stat_at_opt(dfd.get(), "etc").has_value();
     if (merge) {
+      // A staged deployment's /etc is a pristine copy of /usr/etc.
+      if (has_etc)
+        sys::remove_tree_at(dfd.get(), "etc");
       UniqueFd merge_dfd = sys::open_dir(sysroot.dfd(), merge->relpath(), sys::FollowLinks::no);
       result.etc_changes = merge_etc(merge_dfd.get(), dfd.get());
-    } else if (sys::stat_at_opt(dfd.get(), "usr/etc")) {
+    } else if (!has_etc && sys::stat_at_opt(dfd.get(), "usr/etc")) {
       copy_etc_defaults(dfd.get());
     }
     fault_point("etc merged");

@@ -37,11 +37,12 @@ struct DeployedTree {
 DeployedTree deploy_tree(Sysroot& sysroot, const DeployTreeOptions& options);
 
 // The two halves of deploy_tree, apart for staging: initialize checks out
-// the tree, finds its kernel and writes the .origin (no /etc yet);
-// finalize builds /etc from `merge` (or the defaults), seals the
-// directory (chattr +i) and syncs it. Each removes the deployment when it
-// fails.
-Deployment initialize_deployment(Sysroot& sysroot, const DeployTreeOptions& options);
+// the tree, finds its kernel and writes the .origin, and with
+// etc_defaults gives it an /etc copied from /usr/etc as upstream's staged
+// deployments have; finalize builds /etc from `merge` (replacing such a
+// copy) or keeps/copies the defaults, seals the directory (chattr +i) and
+// syncs it. Each removes the deployment when it fails.
+Deployment initialize_deployment(Sysroot& sysroot, const DeployTreeOptions& options, bool etc_defaults = false);
 DeployedTree finalize_deployment(Sysroot& sysroot, const Deployment& deployment, const Deployment* merge);
 
 }  // namespace ot::deploy

@@ -3,18 +3,23 @@
 #include "cli/admin/admin_sysroot.hpp"
 #include "cli/command.hpp"
 #include "cli/output.hpp"
+#include "cli/repo_path.hpp"
 
 namespace {
 using namespace ot::cli;
 
+// Upstream prints the default deployment's directory (the first one), as
+// an absolute path, booted or not.
 void handle_print_current_dir(Invocation& inv) {
   if (!inv.print_current_dir())
     return;
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
-  const ot::deploy::Deployment* booted = sysroot.booted();
-  if (!booted)
-    throw ot::Error("Not currently booted into an OSTree system");
-  print("{}/{}\n", sysroot.path(), booted->relpath());
+  if (sysroot.deployments().empty())
+    throw ot::Error("Unable to find a deployment in sysroot");
+  std::string root = absolute_path(sysroot.path(), current_dir());
+  if (!root.ends_with('/'))
+    root += '/';
+  print("{}{}\n", root, sysroot.deployments().front().relpath());
   throw Exit{0};
 }
 

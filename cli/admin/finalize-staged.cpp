@@ -16,7 +16,7 @@ namespace ot::cli::admin {
 void stage_deployment(deploy::Sysroot& sysroot, const deploy::DeployTreeOptions& tree) {
   if (!sysroot.booted())
     throw Error("Cannot stage deployment: Not currently booted into an OSTree system");
-  const deploy::Deployment d = deploy::initialize_deployment(sysroot, tree);
+  const deploy::Deployment d = deploy::initialize_deployment(sysroot, tree, /*etc_defaults=*/true);
   deploy::StagedState state;
   state.target = d;
   if (tree.merge)

@@ -86,7 +86,9 @@ _test_on_exit() {
   if [[ ${OT_KEEP_TMP:-0} == 1 ]]; then
     _test_say "kept $TEST_TMP"
   else
-    # Checkouts contain read-only directories and immutable-looking modes.
+    # Checkouts contain read-only directories and immutable-looking modes;
+    # deployment directories carry the immutable attribute (chattr +i).
+    find "$TEST_TMP" -path '*/ostree/deploy/*/deploy/*' -prune -type d -exec chattr -i {} + 2>/dev/null || true
     chmod -R u+rwx "$TEST_TMP" 2>/dev/null || true
     rm -rf "$TEST_TMP" || _test_say "warning: could not remove $TEST_TMP"
   fi
