@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 in_private_mount_ns "$@"
-. "$(dirname "$0")/lib-booted.sh"
+. "$TEST_LIB_DIR/lib-booted.sh"
 
 make_bootable_tree tree1 6.1.0-one 1
 "$REF_OSTREE" --repo=repo init --mode=archive
