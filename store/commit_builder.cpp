@@ -3,8 +3,11 @@
 #include "base/error.hpp"
 #include "base/sys.hpp"
 #include "store/content.hpp"
+#include "store/content_writer.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <deque>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -33,18 +36,24 @@ struct DevInoHash {
 // One add_directory() call: walk the tree (metadata only), then store the
 // content objects in parallel, then record their checksums in the tree.
 struct CommitBuilder::Scan {
+  // What the parallel pass needs of a file: kept small, as a tree has
+  // thousands of them.
   struct FileTask {
     MutableTree* dir;
-    std::string name;
     std::string relpath;  // from the scanned root, for opening and messages
-    struct stat st;
+    uint32_t name_at;     // where the file's name starts in relpath
+    uint32_t uid, gid, mode;
+    uint64_t size;
+    DevIno devino;
+    bool hardlinked;
     Digest csum{};
+    std::string_view name() const { return std::string_view(relpath).substr(name_at); }
   };
 
   Repo& repo;
   const CommitModifiers& mods;
   int root_dfd;
-  std::vector<FileTask> tasks;
+  std::deque<FileTask> tasks;  // no reallocation copies while the walk grows it
   std::unordered_map<DevIno, Digest, DevInoHash> devino;
 
   FileMeta file_meta(const struct stat& st, Xattrs xattrs, std::string target) const {
@@ -97,7 +106,8 @@ struct CommitBuilder::Scan {
         // Reserve the name now so the tree's shape is final; the checksum
         // is filled in after the parallel pass.
         tree.set_file(repo, e.name, Digest{});
-        tasks.push_back({&tree, e.name, child_rel, st});
+        tasks.push_back({&tree, child_rel, uint32_t(child_rel.size() - e.name.size()), st.st_uid, st.st_gid,
+                         st.st_mode, uint64_t(st.st_size), {st.st_dev, st.st_ino}, st.st_nlink > 1});
       } else {
         throw Error("Unsupported file type for " + child_rel + " (only regular files, symlinks and directories can be committed)");
       }
@@ -105,26 +115,37 @@ struct CommitBuilder::Scan {
   }
 
   void store_file(FileTask& t) {
-    if (!devino.empty() && t.st.st_nlink > 1) {
-      auto it = devino.find({t.st.st_dev, t.st.st_ino});
+    if (!devino.empty() && t.hardlinked) {
+      auto it = devino.find(t.devino);
       if (it != devino.end()) {
         t.csum = it->second;
         return;
       }
     }
     auto fd = sys::open_at(root_dfd, t.relpath, O_RDONLY | O_NOFOLLOW);
-    auto meta = file_meta(t.st, sys::list_xattrs_fd(fd.get()), {});
-    t.csum = write_content_from_fd(repo, meta, fd.get(), t.st.st_size);
+    FileMeta meta{t.uid, t.gid, t.mode, {}, sys::list_xattrs_fd(fd.get())};
+    apply(meta.uid, meta.gid, meta.mode, meta.xattrs);
+    t.csum = write_content_from_fd(repo, meta, fd.get(), t.size);
   }
 
   void store_all_parallel() {
+    // Large files first, largest first: one that started last would leave
+    // the other cores idle while it alone is hashed and compressed. Each
+    // worker holds one file at a time, at most a chunk of it in memory.
+    std::vector<size_t> order(tasks.size());
+    for (size_t i = 0; i < order.size(); i++) order[i] = i;
+    auto large = [&](size_t i) { return tasks[i].size > kContentChunk; };
+    auto mid = std::stable_partition(order.begin(), order.end(), large);
+    std::sort(order.begin(), mid, [&](size_t a, size_t b) { return tasks[a].size > tasks[b].size; });
+
     std::atomic<size_t> next{0};
     std::exception_ptr failure;
     std::mutex failure_mutex;
     auto worker = [&] {
       for (;;) {
-        size_t i = next.fetch_add(1);
-        if (i >= tasks.size()) return;
+        size_t n = next.fetch_add(1);
+        if (n >= order.size()) return;
+        size_t i = order[n];
         try {
           with_context(tasks[i].relpath, [&] { store_file(tasks[i]); });
         } catch (...) {
@@ -140,7 +161,7 @@ struct CommitBuilder::Scan {
     worker();
     for (auto& t : threads) t.join();
     if (failure) std::rethrow_exception(failure);
-    for (auto& t : tasks) t.dir->set_file(repo, t.name, t.csum);
+    for (auto& t : tasks) t.dir->set_file(repo, std::string(t.name()), t.csum);
   }
 
   // (dev, ino) of every content object, for --link-checkout-speedup.

@@ -221,7 +221,7 @@ Digest write_content(Repo& repo, const FileMeta& meta, std::string_view content,
 Digest write_content_from_fd(Repo& repo, const FileMeta& meta, int fd, uint64_t size) {
   // One buffer of a chunk per thread, reused for every file.
   thread_local std::unique_ptr<char[]> buf;
-  if (!buf) buf = std::make_unique<char[]>(kContentChunk);
+  if (!buf) buf = std::make_unique_for_overwrite<char[]>(kContentChunk);
   if (size <= kContentChunk) {
     if (sys::pread_full(fd, buf.get(), size, 0) != size) throw Error("file shrank while being read", EIO);
     return write_content(repo, meta, std::string_view(buf.get(), size));

@@ -19,7 +19,7 @@ namespace ot::store {
 
 // Content at most this long is handled whole in memory; longer content is
 // streamed through buffers of this size.
-inline constexpr size_t kContentChunk = 1 << 20;
+inline constexpr size_t kContentChunk = 256 << 10;
 
 class ContentWriter {
 public:
