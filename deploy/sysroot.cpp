@@ -181,6 +181,10 @@ bool Sysroot::has_stateroot(const std::string& stateroot) const {
   return st && S_ISDIR(st->st_mode);
 }
 
-LockFile Sysroot::lock() const { return LockFile(dfd(), "ostree/lock"); }
+LockFile Sysroot::lock() {
+  LockFile held(dfd(), "ostree/lock");
+  reload();
+  return held;
+}
 
 }  // namespace ot::deploy

@@ -52,9 +52,10 @@ public:
   // Re-reads everything from disk (after write_deployments).
   void reload();
 
-  // The sysroot lock (ostree/lock, as upstream): held for the whole of a
-  // command that changes deployments, so two never interleave.
-  LockFile lock() const;
+  // Takes the sysroot lock (ostree/lock, as upstream) and re-reads the
+  // sysroot under it. Held for the whole of a command that changes
+  // deployments, so two never interleave or act on a stale list.
+  [[nodiscard]] LockFile lock();
 
 private:
   Sysroot(std::string path, UniqueFd dfd, UniqueFd boot_dfd, store::Repo repo);
