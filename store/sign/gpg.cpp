@@ -295,7 +295,7 @@ GpgImport gpg_import_keys(const std::optional<std::string>& existing, const std:
       keys.emplace_back(k);
     }
     gpgme_op_keylist_end(src.get());
-    if (pattern && keys.size() == before) throw Error("No gpg key found with ID " + label);
+    if (pattern && keys.size() == before) throw Error("Unable to find key \"" + label + "\"");
   };
   if (key_ids.empty()) collect(nullptr, "");
   for (const auto& id : key_ids) collect(id.c_str(), id);
@@ -306,6 +306,7 @@ GpgImport gpg_import_keys(const std::optional<std::string>& existing, const std:
   auto exported = empty_data();
   check(gpgme_op_export_keys(src.get(), raw.data(), 0, exported.get()), "exporting GPG keys");
   std::string bytes = take_data(exported);
+  if (bytes.empty()) throw Error("Unable to export keys: no keys found");
 
   ScratchHome target;
   write_pubring(target, existing.value_or(""));
