@@ -3,6 +3,8 @@
 // (HTTP(S) through libcurl, a local repository). The pull engine asks for
 // files by repository-relative path and gets completions back on its own
 // thread, so its bookkeeping needs no locks.
+#include "base/temp_file.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,8 +15,17 @@ namespace ot::store::remote {
 struct FetchResult {
   enum class Status { ok, not_found, failed };
   Status status = Status::failed;
-  std::string body;   // ok: the file's bytes
+  std::string body;   // ok: the file's bytes, unless they went to file
+  TempFile file;      // ok, spilled: the bytes, written to a file as they arrived
   std::string error;  // failed: one line, e.g. "Server returned HTTP 500"
+};
+
+// Where a fetch keeps a large body: bodies longer than above bytes (as
+// announced, or once they grow past it) are written to a new file in dfd as
+// they arrive instead of being held in memory. A fetch that fails removes it.
+struct SpillTo {
+  int dfd = -1;  // -1: always in memory
+  uint64_t above = 0;
 };
 
 class Fetcher {
@@ -24,7 +35,8 @@ public:
 
   // Queues a fetch of path (relative to the repository root, e.g.
   // "objects/ab/cd….dirtree"). max_size bounds the body: a larger one fails.
-  virtual void fetch(const std::string& path, uint64_t max_size, Done done) = 0;
+  // spill says where a large body goes instead of memory.
+  virtual void fetch(const std::string& path, uint64_t max_size, Done done, SpillTo spill = {}) = 0;
   // Runs transfers until at least one fetch has completed (its callback has
   // run) or nothing is pending. Callbacks run on the calling thread.
   virtual void run_once() = 0;

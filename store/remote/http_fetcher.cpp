@@ -5,6 +5,7 @@
 #include "store/remote/fetcher.hpp"
 
 #include "base/error.hpp"
+#include "base/sys.hpp"
 
 #include <curl/curl.h>
 
@@ -29,7 +30,11 @@ struct Transfer {
   Fetcher::Done done;
   CURL* easy = nullptr;
   std::string body;
+  SpillTo spill;
+  TempFile file;          // the body, once spilled
+  uint64_t received = 0;  // body bytes, in memory or in file
   bool too_large = false;
+  std::string write_error;  // spilling failed (disk full, ...)
   char errbuf[CURL_ERROR_SIZE] = {};
 };
 
@@ -57,12 +62,13 @@ public:
     curl_share_cleanup(share_);
   }
 
-  void fetch(const std::string& path, uint64_t max_size, Done done) override {
+  void fetch(const std::string& path, uint64_t max_size, Done done, SpillTo spill) override {
     auto t = std::make_unique<Transfer>();
     t->path = path;
     t->url = describe(path);
     t->max_size = max_size;
     t->done = std::move(done);
+    t->spill = spill;
     queued_.push_back(std::move(t));
   }
 
@@ -88,19 +94,51 @@ private:
   static size_t on_data(char* ptr, size_t size, size_t nmemb, void* userdata) {
     auto* t = static_cast<Transfer*>(userdata);
     size_t n = size * nmemb;
-    if (t->body.size() + n > t->max_size) {
+    if (t->received + n > t->max_size) {
       t->too_large = true;
       return 0;  // aborts the transfer with CURLE_WRITE_ERROR
     }
-    if (t->body.empty()) {
-      // One allocation of the announced size instead of doubling growth,
-      // which would hold up to twice a large object during the copy.
+    if (t->received == 0) {
       curl_off_t announced = -1;
       curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
-      if (announced > 0 && uint64_t(announced) <= t->max_size) t->body.reserve(size_t(announced));
+      if (t->spill.dfd >= 0 && announced > 0 && uint64_t(announced) > t->spill.above) {
+        if (!start_file(t)) return 0;
+      } else if (announced > 0 && uint64_t(announced) <= t->max_size) {
+        // One allocation of the announced size instead of doubling growth,
+        // which would hold up to twice a large object during the copy.
+        t->body.reserve(size_t(announced));
+      }
     }
-    t->body.append(ptr, n);
+    t->received += n;
+    if (!t->file && t->spill.dfd >= 0 && t->received > t->spill.above) {
+      if (!start_file(t)) return 0;
+    }
+    if (!t->file) {
+      t->body.append(ptr, n);
+      return n;
+    }
+    // Runs inside curl: errors become a failed transfer, never an exception.
+    try {
+      sys::write_all(t->file.fd(), ptr, n);
+    } catch (const std::exception& e) {
+      t->write_error = e.what();
+      return 0;
+    }
     return n;
+  }
+
+  // Moves the body to a new file in the spill directory; false (with
+  // write_error set) when that fails.
+  static bool start_file(Transfer* t) {
+    try {
+      t->file = TempFile(t->spill.dfd, "tmpfetch-");
+      sys::write_all(t->file.fd(), t->body);
+      std::string().swap(t->body);
+      return true;
+    } catch (const std::exception& e) {
+      t->write_error = e.what();
+      return false;
+    }
   }
 
   CURL* make_easy() {
@@ -176,10 +214,12 @@ private:
       curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
       curl_easy_reset_keep(e);
       idle_.push_back(e);
-      bytes_ += t->body.size();
+      bytes_ += t->received;
 
       FetchResult r;
-      if (t->too_large) {
+      if (!t->write_error.empty()) {
+        r.error = "While fetching " + t->url + ": " + t->write_error;
+      } else if (t->too_large) {
         r.error = "While fetching " + t->url + ": object larger than " + std::to_string(t->max_size) + " bytes";
       } else if (code != CURLE_OK) {
         r.error = "While fetching " + t->url + ": [" + std::to_string(int(code)) + "] " +
@@ -192,6 +232,7 @@ private:
       } else {
         r.status = FetchResult::Status::ok;
         r.body = std::move(t->body);
+        r.file = std::move(t->file);
       }
       ++n;
       t->done(std::move(r));

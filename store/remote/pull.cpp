@@ -15,13 +15,13 @@
 #include "base/temp_dir.hpp"
 #include "store/commit_partial.hpp"
 #include "store/content.hpp"
+#include "store/content_writer.hpp"
 #include "store/remote/fetcher.hpp"
+#include "store/remote/filez_import.hpp"
 #include "store/remote/summary.hpp"
 #include "store/remote/worker_pool.hpp"
 #include "store/traverse.hpp"
 
-#include <libdeflate.h>
-#include <zlib.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -39,159 +39,13 @@ using Clock = std::chrono::steady_clock;
 // Upstream's limits: metadata above 10 MiB is refused outright.
 constexpr uint64_t kMaxMetadataSize = 10u << 20;
 constexpr uint64_t kMaxContentSize = uint64_t(1) << 36;
-// Objects inflated in chunks instead of whole (archive targets): a 50 MB
-// package list would otherwise double the pull's peak memory.
-constexpr uint64_t kStreamAbove = 4u << 20;
+// Fetched content objects above this size are written to a file in tmp/ as
+// they arrive rather than held in memory: at most this much per transfer in
+// flight is in memory, and an archive repo lands the file itself.
+constexpr uint64_t kSpillAbove = 64u << 10;
 
 std::string object_path(const Digest& csum, ObjectType type, bool archive_content = true) {
   return "objects/" + loose_object_path(csum, type, archive_content ? RepoMode::archive : RepoMode::bare);
-}
-
-struct LibdeflateFree {
-  void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
-};
-
-libdeflate_decompressor* decompressor() {
-  thread_local std::unique_ptr<libdeflate_decompressor, LibdeflateFree> d(libdeflate_alloc_decompressor());
-  return d.get();
-}
-
-// Content meta from an untrusted header: regular files and symlinks only.
-void check_file_meta(const FileMeta& meta) {
-  if (S_ISLNK(meta.mode)) {
-    if (meta.symlink_target.empty()) throw Error("symlink with an empty target");
-  } else if (S_ISREG(meta.mode)) {
-    if (!meta.symlink_target.empty()) throw Error("regular file with a symlink target");
-  } else {
-    throw Error("invalid file mode 0" + [&] {
-      char b[16];
-      snprintf(b, sizeof b, "%o", meta.mode);
-      return std::string(b);
-    }());
-  }
-}
-
-// bare-user-only repos cannot represent setuid/setgid/sticky or
-// world-writable files; upstream refuses such objects rather than store them
-// with a mode their checksum does not describe.
-void check_mode_for_repo(const Repo& repo, const FileMeta& meta, const Digest& csum) {
-  if (repo.mode() != RepoMode::bare_user_only || !S_ISREG(meta.mode)) return;
-  uint32_t invalid = (meta.mode & ~uint32_t(S_IFMT)) & ~uint32_t(0775);
-  if (invalid == 0) return;
-  char buf[160];
-  snprintf(buf, sizeof buf, "Content object %s: invalid mode 0%04o with bits 0%04o", digest_hex(csum).c_str(),
-           meta.mode, invalid);
-  throw Error(buf);
-}
-
-// Lands already-verified archive bytes under csum in the transaction.
-void land_raw_filez(Repo& repo, const Digest& csum, std::string_view bytes) {
-  auto path = loose_object_path(csum, ObjectType::file, RepoMode::archive);
-  if (repo.has_object(ObjectType::file, csum)) return;
-  std::string tmp = "tmpobject-" + random_suffix(12);
-  {
-    auto fd = sys::open_at(repo.tmp_dfd(), tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
-    try {
-      sys::write_all(fd.get(), bytes);
-      sys::fchmod(fd.get(), 0644);
-    } catch (...) {
-      sys::unlink_at_opt(repo.tmp_dfd(), tmp);
-      throw;
-    }
-  }
-  int dest = repo.staging_dfd();
-  repo.ensure_object_subdir(dest, path);
-  try {
-    sys::rename_at(repo.tmp_dfd(), tmp, dest, path);
-  } catch (...) {
-    sys::unlink_at_opt(repo.tmp_dfd(), tmp);
-    throw;
-  }
-}
-
-// Keeps the fetched bytes when their header is in normal form; otherwise
-// re-encodes the header (other readers must see the canonical one).
-void land_archive_bytes(Repo& repo, const Digest& csum, const FileMeta& meta, uint64_t size,
-                        std::string_view bytes, size_t offset) {
-  auto canonical = size_prefixed(encode_archive_file_header(meta, size));
-  if (bytes.substr(0, offset) == canonical)
-    land_raw_filez(repo, csum, bytes);
-  else
-    land_raw_filez(repo, csum, canonical + std::string(bytes.substr(offset)));
-}
-
-// Inflates payload in chunks, hashing as it goes; throws unless it yields
-// exactly size bytes whose content checksum is expected.
-void verify_streaming(const FileMeta& meta, uint64_t size, std::string_view payload, const Digest& expected) {
-  z_stream zs{};
-  if (inflateInit2(&zs, -15) != Z_OK) throw Error("inflateInit2 failed");
-  std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, inflateEnd);
-  Sha256 h;
-  h.update(size_prefixed(encode_file_header(meta)));
-  std::string out(256 << 10, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(payload.data()));
-  zs.avail_in = uInt(payload.size());
-  uint64_t produced = 0;
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    zs.next_out = reinterpret_cast<Bytef*>(out.data());
-    zs.avail_out = uInt(out.size());
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) throw Error("invalid or truncated compressed payload");
-    size_t got = out.size() - zs.avail_out;
-    if (got == 0 && rc != Z_STREAM_END) throw Error("invalid or truncated compressed payload");
-    produced += got;
-    if (produced > size) throw Error("payload longer than its header says");
-    h.update(out.data(), got);
-  }
-  if (produced != size) throw Error("invalid or truncated compressed payload");
-  if (zs.avail_in != 0) throw Error("trailing data after the compressed payload");
-  Digest actual = h.finish();
-  if (actual != expected)
-    throw Error("Corrupted file object " + digest_hex(expected) + " (actual checksum is " + digest_hex(actual) + ")",
-                EIO);
-}
-
-// Verifies a fetched .filez (header, raw-deflate payload, checksum) and
-// stores it. Returns the uncompressed content size.
-uint64_t store_filez(Repo& repo, const Digest& expected, std::string_view bytes) {
-  auto [header, offset] = split_size_prefixed(bytes);
-  auto [meta, size] = decode_archive_file_header(header);
-  check_file_meta(meta);
-  bool symlink = S_ISLNK(meta.mode);
-  if (symlink) size = 0;
-  if (size > kMaxContentSize) throw Error("object too large");
-  std::string_view payload = bytes.substr(offset);
-  // An archive repo keeps the compressed bytes: a large object is verified
-  // in chunks rather than inflated whole into memory.
-  if (repo.mode() == RepoMode::archive && size > kStreamAbove) {
-    verify_streaming(meta, size, payload, expected);
-    land_archive_bytes(repo, expected, meta, size, bytes, offset);
-    return size;
-  }
-  std::string content(size, '\0');
-  if (!symlink && !payload.empty()) {
-    size_t in_used = 0, out_len = 0;
-    auto rc = libdeflate_deflate_decompress_ex(decompressor(), payload.data(), payload.size(), content.data(),
-                                               content.size(), &in_used, &out_len);
-    if (rc != LIBDEFLATE_SUCCESS || out_len != size)
-      throw Error(rc == LIBDEFLATE_INSUFFICIENT_SPACE ? "payload longer than its header says"
-                                                      : "invalid or truncated compressed payload");
-    if (in_used != payload.size()) throw Error("trailing data after the compressed payload");
-  } else if (size != 0) {
-    throw Error("truncated compressed payload");
-  }
-  if (repo.mode() == RepoMode::archive) {
-    Digest actual = content_checksum(meta, content);
-    if (actual != expected)
-      throw Error("Corrupted file object " + digest_hex(expected) + " (actual checksum is " + digest_hex(actual) + ")",
-                  EIO);
-    land_archive_bytes(repo, expected, meta, size, bytes, offset);
-  } else {
-    check_mode_for_repo(repo, meta, expected);
-    write_content(repo, meta, content, expected);
-  }
-  return size;
 }
 
 // Which part of a tree a subpath pull wants at a directory.
@@ -463,19 +317,28 @@ private:
         continue;
       }
       auto path = object_path(csum, ObjectType::file);
-      fetcher_->fetch(path, kMaxContentSize, [this, csum, path](FetchResult&& r) {
+      auto on_fetched = [this, csum, path](FetchResult&& r) {
         if (r.status != FetchResult::Status::ok)
           throw Error(r.status == FetchResult::Status::not_found
                           ? "While fetching " + fetcher_->describe(path) + ": " + r.error
                           : r.error);
-        auto body = std::make_shared<std::string>(std::move(r.body));
+        // Shared so the task stays copyable; a spilled file goes with it.
+        auto fetched = std::make_shared<FetchResult>(std::move(r));
         auto where = "file object " + digest_hex(csum) + " from " + fetcher_->describe(path);
-        pool_.submit([this, csum, body, where] {
-          auto n = with_context(where, [&] { return store_filez(repo_, csum, *body); });
+        pool_.submit([this, csum, fetched, where] {
+          FilezBody body;
+          if (fetched->file) {
+            body.fd = fetched->file.fd();
+            body.owned = &fetched->file;
+          } else {
+            body.bytes = fetched->body;
+          }
+          auto n = with_context(where, [&] { return import_filez(repo_, csum, body); });
           content_bytes_ += n;
           ++content_done_;
         });
-      });
+      };
+      fetcher_->fetch(path, kMaxContentSize, std::move(on_fetched), SpillTo{repo_.tmp_dfd(), kSpillAbove});
     }
   }
 
@@ -483,15 +346,29 @@ private:
     auto where = digest_hex(csum) + ".file in " + local_->path();
     with_context(where, [&] {
       if (local_->mode() == RepoMode::archive) {
-        auto raw = sys::read_file_at(local_->objects_dfd(), loose_object_path(csum, ObjectType::file, RepoMode::archive));
-        content_bytes_ += store_filez(repo_, csum, raw);
-      } else {
-        auto obj = load_content(*local_, csum);
-        check_mode_for_repo(repo_, obj.meta, csum);
-        auto content = read_content(obj);
-        write_content(repo_, obj.meta, content, csum);
-        content_bytes_ += content.size();
+        auto fd = sys::open_at(local_->objects_dfd(), loose_object_path(csum, ObjectType::file, RepoMode::archive),
+                               O_RDONLY | O_NOFOLLOW);
+        content_bytes_ += import_filez(repo_, csum, FilezBody{{}, fd.get(), nullptr});
+        return;
       }
+      auto obj = load_content(*local_, csum);
+      check_mode_for_repo(repo_, obj.meta, csum);
+      if (obj.is_symlink() || obj.size <= kContentChunk) {
+        write_content(repo_, obj.meta, read_content(obj), csum);
+      } else {
+        // Streamed through a chunk, re-hashed on the way.
+        ContentWriter w(repo_, obj.meta, obj.size);
+        thread_local auto buf = std::make_unique_for_overwrite<char[]>(kContentChunk);
+        for (uint64_t off = 0; off < obj.size;) {
+          size_t n = sys::pread_full(obj.fd.get(), buf.get(), std::min<uint64_t>(kContentChunk, obj.size - off),
+                                     off_t(obj.payload_offset + off));
+          if (n == 0) throw Error("object shorter than its size", EIO);
+          w.write(std::string_view(buf.get(), n));
+          off += n;
+        }
+        w.finish(csum);
+      }
+      content_bytes_ += obj.size;
     });
     ++content_done_;
   }
