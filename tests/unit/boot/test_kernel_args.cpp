@@ -108,7 +108,7 @@ TEST_CASE("proc cmdline drops the bootloader's own arguments", "[boot][kargs]") 
   CHECK_THROWS_AS(ot::boot::kernel_args_from_proc_cmdline("/nonexistent/cmdline"), ot::Error);
 }
 
-TEST_CASE("--karg, --karg-append and --karg-delete edit as upstream's deploy does", "[boot][kargs][upstream]") {
+TEST_CASE("karg options (--karg, --karg-append, --karg-delete) edit as upstream's deploy does", "[boot][kargs][upstream]") {
   namespace tb = ot::test::boot;
   if (!tb::can_run_reference()) {
     WARN("reference ostree not runnable as root here; skipped");

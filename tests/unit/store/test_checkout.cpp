@@ -23,10 +23,8 @@ using ot::test::tree_manifest;
 
 namespace {
 
-std::string src_dir() {
-  std::string f = __FILE__;
-  return f.substr(0, f.rfind("/tests/"));
-}
+// Not derived from __FILE__: a compiler cache may make that relative.
+std::string src_dir() { return OT_SOURCE_DIR; }
 
 // The edge-case tree committed by the reference into one repo per mode.
 // Built once per test run: it takes a second or two.
