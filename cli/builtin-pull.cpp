@@ -134,10 +134,15 @@ void run_pull_local(Invocation& inv) {
   options.local_ref_remote = remote.value_or("");
   // With --remote, the remote's keys and sign-verify settings apply; GPG
   // checks only with the flags, as upstream.
+  // A remote that is not configured only names where the refs land (upstream
+  // accepts that), unless verification was asked for.
   if (remote) {
-    auto rem = rs::get_remote(repo, rs::remotes_location(inv.repo_path(), std::nullopt), *remote);
+    const auto where = rs::remotes_location(inv.repo_path(), std::nullopt);
+    auto rem = gpg_verify || gpg_verify_summary ? std::optional(rs::get_remote(repo, where, *remote))
+                                                : rs::find_remote(repo, where, *remote);
     rs::PullVerifier::GpgOverride gpg{.commits = gpg_verify, .summary = gpg_verify_summary};
-    options.verifier = std::make_shared<rs::PullVerifier>(rs::PullVerifier::for_remote(repo, rem, gpg));
+    if (rem)
+      options.verifier = std::make_shared<rs::PullVerifier>(rs::PullVerifier::for_remote(repo, *rem, gpg));
   }
   options.verify_bindings = !no_verify_bindings;
   options.progress = tty_progress();

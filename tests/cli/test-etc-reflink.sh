@@ -82,6 +82,35 @@ for fs in btrfs xfs; do
   release_loops
 done
 
+# The same through `ostree admin deploy` on a btrfs sysroot: the changed
+# file in the running /etc and its copy in the new deployment share blocks.
+rm -f "$TEST_TMP/btrfs.img"
+mount_image btrfs 400M
+s=$TEST_TMP/btrfs/sysroot
+mkdir -p "$s" tree/usr/lib/modules/6.1.0-r tree/usr/etc
+echo kernel >tree/usr/lib/modules/6.1.0-r/vmlinuz
+echo 'PRETTY_NAME="Reflink OS"' >tree/usr/lib/os-release
+head -c $((16 << 20)) /dev/urandom >tree/usr/etc/large
+"$OT_OSTREE" admin init-fs "$s"
+"$OT_OSTREE" admin os-init --sysroot="$s" r >/dev/null
+"$OT_OSTREE" --repo="$s/ostree/repo" commit -b os --tree=dir=tree -s 1 >/dev/null
+"$OT_OSTREE" admin deploy --sysroot="$s" --os=r os >/dev/null
+old_etc=$(echo "$s"/ostree/deploy/r/deploy/*.0/etc)
+head -c $((16 << 20)) /dev/urandom >"$old_etc/large"
+echo 2 >tree/usr/etc/version
+"$OT_OSTREE" --repo="$s/ostree/repo" commit -b os --tree=dir=tree -s 2 >/dev/null
+"$OT_OSTREE" admin deploy --sysroot="$s" --os=r os >deploy.out
+assert_file_has_content deploy.out '^Copying /etc changes: 1 modified, 0 removed, 0 added$'
+new_etc=$(echo "$s"/ostree/deploy/r/deploy/$("$OT_OSTREE" --repo="$s/ostree/repo" rev-parse os).0/etc)
+sync
+cmp "$old_etc/large" "$new_etc/large" || fail "admin deploy: merged content differs"
+new_ext=$(extents "$new_etc/large")
+assert_eq "$(cut -d' ' -f1 <<<"$new_ext")" "$(extents "$old_etc/large" | cut -d' ' -f1)" "admin deploy on btrfs: extents of etc/large"
+grep -q shared <<<"$new_ext" || fail "admin deploy on btrfs: extents not flagged shared: $new_ext"
+_test_check_passed
+find "$s/ostree/deploy" -mindepth 3 -maxdepth 3 -type d -exec chattr -i {} +
+release_loops
+
 # ext4 cannot share blocks: the fallback copies the bytes.
 mount_image ext4 200M
 d=$TEST_TMP/ext4/sysroot
