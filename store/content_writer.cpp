@@ -40,28 +40,48 @@ ChunkedDeflate& thread_deflate(int level) {
   return *deflate;
 }
 
-// Symlinks of bare and bare-user-only repos are real symlinks.
+// Symlinks of bare and bare-user-only repos are real symlinks, made under a
+// temporary name in the directory they land in (see temp_for).
 void land_symlink(Repo& repo, const Digest& csum, const FileMeta& meta) {
-  int tmp = repo.tmp_dfd();
-  std::string name = "tmpobject-" + random_suffix(12);
-  sys::symlink_at(meta.symlink_target, tmp, name);
+  auto path = loose_object_path(csum, ObjectType::file, repo.mode());
+  int dest = repo.staging_dfd();
+  bool beside = repo.in_transaction();
+  int dir = beside ? dest : repo.tmp_dfd();
+  std::string name = (beside ? path.substr(0, 3) : "") + "tmpobject-" + random_suffix(12);
+  repo.ensure_object_subdir(dest, path);
+  sys::symlink_at(meta.symlink_target, dir, name);
   try {
     if (repo.mode() == RepoMode::bare) {
-      sys::fchownat(tmp, name, meta.uid, meta.gid, AT_SYMLINK_NOFOLLOW);
-      for (auto& [k, v] : meta.xattrs) sys::set_xattr_at(tmp, name, k, v);
+      sys::fchownat(dir, name, meta.uid, meta.gid, AT_SYMLINK_NOFOLLOW);
+      for (auto& [k, v] : meta.xattrs) sys::set_xattr_at(dir, name, k, v);
     }
-    auto path = loose_object_path(csum, ObjectType::file, repo.mode());
-    int dest = repo.staging_dfd();
-    repo.ensure_object_subdir(dest, path);
-    sys::rename_at(tmp, name, dest, path);
+    sys::rename_at(dir, name, dest, path);
   } catch (...) {
-    sys::unlink_at_opt(tmp, name);
+    sys::unlink_at_opt(dir, name);
     throw;
   }
 }
 
+// In a transaction, a temp file beside where the object will land (in the
+// staging directory's XX/): the final rename then stays within one
+// directory, which takes no filesystem-wide lock as a rename across
+// directories does, and parallel writers do not all contend on tmp/.
+// Outside one, tmp/: objects/ must never hold anything but objects.
+TempFile temp_for(Repo& repo, const std::string& path) {
+  if (!repo.in_transaction()) return TempFile(repo.tmp_dfd(), "tmpobject-");
+  int dest = repo.staging_dfd();
+  std::string prefix = path.substr(0, 3) + "tmpobject-";  // "ab/tmpobject-"
+  try {
+    return TempFile(dest, prefix);
+  } catch (const Error& e) {
+    if (e.errnum() != ENOENT) throw;
+  }
+  repo.ensure_object_subdir(dest, path);
+  return TempFile(dest, prefix);
+}
+
 // Content that is whole in memory (at most a chunk, or a symlink), whose
-// checksum is known: written and landed in one go.
+// checksum is known and which the repo lacks: written and landed in one go.
 void store_whole(Repo& repo, const Digest& csum, const FileMeta& meta, std::string_view content) {
   RepoMode mode = repo.mode();
   bool symlink = S_ISLNK(meta.mode);
@@ -69,7 +89,8 @@ void store_whole(Repo& repo, const Digest& csum, const FileMeta& meta, std::stri
     land_symlink(repo, csum, meta);
     return;
   }
-  TempFile tmp(repo.tmp_dfd(), "tmpobject-");
+  auto path = loose_object_path(csum, ObjectType::file, mode);
+  TempFile tmp = temp_for(repo, path);
   if (mode == RepoMode::archive) {
     auto header = size_prefixed(encode_archive_file_header(meta, symlink ? 0 : content.size()));
     if (symlink)
@@ -83,7 +104,8 @@ void store_whole(Repo& repo, const Digest& csum, const FileMeta& meta, std::stri
     sys::write_all(tmp.fd(), content);
   }
   apply_content_meta(repo, tmp.fd(), meta);
-  land_content_file(repo, csum, tmp);
+  if (tmp.dfd() == repo.tmp_dfd()) repo.ensure_object_subdir(repo.staging_dfd(), path);
+  tmp.land(repo.staging_dfd(), path);
 }
 
 }  // namespace
