@@ -12,7 +12,7 @@ packages=(
   ostree debootstrap
   btrfs-progs xfsprogs hyperfine time python3 openssl
   libcurl4-openssl-dev nginx
-  libgpgme-dev gnupg
+  libgpgme-dev gnupg python3-gi
 )
 
 missing=()
