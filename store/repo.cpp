@@ -6,6 +6,7 @@
 #include "store/repo_impl.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cerrno>
 
 namespace ot::store {
@@ -103,7 +104,14 @@ void Repo::commit_transaction() {
   // One syncfs for the whole batch instead of an fsync per object: the data
   // is durable before any object becomes visible in objects/.
   if (impl_->fsync) sys::syncfs(sdfd);
+  bool moved_dirs = false;
   for (auto& sub : sys::list_dir(sdfd)) {
+    // An XX/ that objects/ lacks (a fresh repo) moves whole: one rename
+    // instead of one per object.
+    if (::renameat2(sdfd, sub.name.c_str(), objects_dfd(), sub.name.c_str(), RENAME_NOREPLACE) == 0) {
+      moved_dirs = true;
+      continue;
+    }
     auto subfd = sys::open_dir(sdfd, sub.name, sys::FollowLinks::no);
     sys::mkdir_at_opt(objects_dfd(), sub.name, 0755);
     auto destfd = sys::open_dir(objects_dfd(), sub.name, sys::FollowLinks::no);
@@ -113,6 +121,7 @@ void Repo::commit_transaction() {
     }
     if (impl_->fsync) sys::fsync(destfd.get());
   }
+  if (moved_dirs && impl_->fsync) sys::fsync(objects_dfd());
   impl_->staging.reset();
   impl_->txn_lock.reset();
 }
