@@ -82,8 +82,9 @@ public:
   void set_fsync(bool enabled);
 
   // --- refs -----------------------------------------------------------------
-  // Resolves "ref", "remote:ref", a full checksum, or any of them with ^ / ^N
-  // suffixes (parents). Throws "Refspec 'x' not found" like upstream.
+  // Resolves "ref", "remote:ref", a full checksum, or any of them followed by
+  // one or more '^' (parents). Like upstream, "^0" and "^N" are refused as
+  // invalid refspecs. Throws "Refspec 'x' not found" like upstream.
   Digest resolve_rev(const std::string& rev) const;
   std::optional<Digest> resolve_rev_opt(const std::string& rev) const;
   // Refs under refs/heads (local) plus "remote:ref" for refs/remotes/<remote>/.

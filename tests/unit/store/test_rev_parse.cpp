@@ -42,6 +42,9 @@ TEST_CASE("revs resolve as upstream's: checksums, prefixes, parents, remotes, mi
   CHECK(rev(second) == second);
   CHECK(message_of([&] { rev("main^^"); }) == "Commit " + first + " has no parent");
   CHECK(message_of([&] { rev("main^2"); }) == "Invalid refspec main^2");
+  // Upstream's rev-parse has no "^0" (the commit itself) either.
+  CHECK(message_of([&] { rev("main^0"); }) == "Invalid refspec main^0");
+  CHECK(message_of([&] { rev(second + "^0"); }) == "Invalid refspec " + second + "^0");
   CHECK(message_of([&] { rev("nosuch"); }) == "Refspec 'nosuch' not found");
   // The empty prefix matches every commit.
   CHECK(message_of([&] { rev(""); }) == "Refspec  not unique");
