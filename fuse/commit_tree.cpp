@@ -45,7 +45,7 @@ struct CommitTree::Listing {
   store::DirTree tree;
   std::vector<uint32_t> order;   // all entries by name; kDirBit marks dirs
   std::vector<NodeId> file_ids;  // node of each tree.files entry
-  std::atomic<bool> read_ahead{false};  // its files' metadata was queued for loading
+  std::atomic<bool> read_ahead{false};  // its files' metadata was read ahead
   std::atomic<bool> content_read_ahead{false};  // claimed by claim_content_read_ahead()
 };
 
@@ -324,13 +324,13 @@ const CommitTree::Listing& CommitTree::listing_of(NodeId dir, Node& n) {
   return *n.listing;
 }
 
+// Lock-free: two threads may load the same object at once (the read-ahead
+// and a request), and the first to finish publishes it. Waiting on a lock
+// held across another thread's I/O instead put the thread that answers
+// requests to sleep, which costs a wake-up on top.
 const FileObject* CommitTree::try_load_file(Node& n, std::string& error) {
   if (auto* obj = n.object.load(std::memory_order_acquire)) return obj;
-  auto& mutex = load_mutexes_[reinterpret_cast<uintptr_t>(&n) / sizeof(Node) % load_mutexes_.size()];
-  std::lock_guard lock(mutex);
-  if (auto* obj = n.object.load(std::memory_order_acquire)) return obj;
 
-  const std::string what = "content object " + store::digest_hex(n.content);
   std::optional<ObjectMeta> content;
   try {
     content = read_object_meta(repo_.objects_dfd(), repo_.mode(), n.content);
@@ -339,11 +339,11 @@ const FileObject* CommitTree::try_load_file(Node& n, std::string& error) {
     return nullptr;
   }
   if (!content) {
-    error = what + " is missing";
+    error = "content object " + store::digest_hex(n.content) + " is missing";
     return nullptr;
   }
   if (!S_ISREG(content->meta.mode) && !S_ISLNK(content->meta.mode)) {
-    error = what + " is neither a regular file nor a symlink";
+    error = "content object " + store::digest_hex(n.content) + " is neither a regular file nor a symlink";
     return nullptr;
   }
   auto obj = std::make_unique<FileObject>();
@@ -351,10 +351,11 @@ const FileObject* CommitTree::try_load_file(Node& n, std::string& error) {
   obj->meta = std::move(content->meta);
   obj->size = content->size;
   obj->payload_offset = content->payload_offset;
-  n.owned = std::move(obj);
-  n.object.store(n.owned.get(), std::memory_order_release);
+  const FileObject* expected = nullptr;
+  if (!n.object.compare_exchange_strong(expected, obj.get(), std::memory_order_acq_rel)) return expected;
+  n.owned = std::move(obj);  // only the publisher gets here
   loaded_files_.fetch_add(1, std::memory_order_relaxed);
-  return n.owned.get();
+  return n.object.load(std::memory_order_relaxed);
 }
 
 const FileObject& CommitTree::load_file(Node& n, NodeId parent, std::string_view name) {
@@ -365,23 +366,30 @@ const FileObject& CommitTree::load_file(Node& n, NodeId parent, std::string_view
   throw Error(error, EIO);
 }
 
-// Metadata read-ahead: a walk that lists a directory is about to list its
-// subdirectories, and each listing with attributes (readdirplus) needs the
-// metadata of every file in it. Loading them on another thread meanwhile
-// takes that work off the walk's path. Failures stay silent here; the
-// lookup that needs the file reports them.
+// Metadata read-ahead: a walk that lists a directory goes on to list every
+// directory below it, depth first in listing order (find, du, ls -lR, tar),
+// and each listing with attributes (readdirplus) needs the metadata of every
+// file in it. A background thread loads that metadata in the same order,
+// ahead of the walk: newest job first, so it follows wherever the walk goes
+// (the directory listed last is the next to be descended). Each dirtree is
+// read ahead once. Failures stay silent here; the lookup that needs the file
+// reports them.
 void CommitTree::read_ahead(const Listing& listing) {
-  for (auto& sub : listing.tree.dirs) {
-    auto it = listings_.find(sub.tree);
-    if (it == listings_.end() || !it->second) continue;
-    Listing* child = it->second.get();
-    if (child->file_ids.empty() || child->read_ahead.exchange(true)) continue;
-    readahead_.submit([this, child]() noexcept {
-      std::string ignored;
-      for (NodeId id : child->file_ids) {
-        if (Node* n = arena_->get(id)) try_load_file(*n, ignored);
-      }
-    });
+  if (listing.read_ahead.load(std::memory_order_relaxed)) return;
+  const Listing* l = &listing;
+  readahead_.submit([this, l]() noexcept { read_ahead_now(*l); });
+}
+
+void CommitTree::read_ahead_now(const Listing& listing) {
+  if (const_cast<Listing&>(listing).read_ahead.exchange(true)) return;
+  std::string ignored;
+  for (NodeId id : listing.file_ids) {
+    if (Node* n = arena_->get(id)) try_load_file(*n, ignored);
+  }
+  // Subdirectories last to first: the first is then on top of the stack.
+  for (auto sub = listing.tree.dirs.rbegin(); sub != listing.tree.dirs.rend(); ++sub) {
+    auto it = listings_.find(sub->tree);
+    if (it != listings_.end() && it->second) read_ahead(*it->second);
   }
 }
 
@@ -512,15 +520,16 @@ bool CommitTree::claim_content_read_ahead(NodeId dir) {
   return !const_cast<Listing*>(n.listing)->content_read_ahead.exchange(true);
 }
 
-void CommitTree::for_each_file_in(NodeId dir, const std::function<bool(const FileObject&)>& fn) {
+void CommitTree::for_each_file_in(NodeId dir, const std::function<bool(NodeId, const FileObject&)>& fn) {
   Node& n = node(dir);
   if (!n.directory || !n.listing) return;
   std::string ignored;
   for (uint32_t e : n.listing->order) {
     if (e & kDirBit) continue;
-    Node* f = arena_->get(n.listing->file_ids[e]);
+    NodeId id = n.listing->file_ids[e];
+    Node* f = arena_->get(id);
     const FileObject* obj = f ? try_load_file(*f, ignored) : nullptr;
-    if (obj && !fn(*obj)) break;
+    if (obj && !fn(id, *obj)) break;
   }
 }
 

@@ -22,8 +22,8 @@
 // The commit's dirtrees are walked once at construction (they are small and
 // few: one per distinct directory) to count references. Content objects are
 // opened only when the kernel first asks about a file, or just before: when
-// a directory is listed, the files of its subdirectories are loaded on a
-// background thread, one level ahead of a walk. A missing object (a
+// a directory is listed, the files below it are loaded on a background
+// thread, depth first, ahead of a walk. A missing object (a
 // partial pull) makes that one entry fail with EIO and one log line; nothing
 // else is affected. Thread-safe: FUSE calls in from several workers.
 #include "fuse/work_queue.hpp"
@@ -61,6 +61,8 @@ struct FileObject {
   uint64_t payload_offset = 0;  // archive mode: where the deflate stream starts
   // --verify: 0 not checked yet, 1 matches its checksum, -1 corrupt.
   mutable std::atomic<int> verified{0};
+  // Its content was pushed into the kernel's page cache (ContentPush).
+  mutable std::atomic<bool> in_kernel_cache{false};
 };
 
 class CommitTree {
@@ -98,11 +100,11 @@ public:
 
   // Content read-ahead support: the directory the kernel last reached a
   // file through (0 if none); true for the first caller per directory
-  // listing; the directory's files in listing order (those whose metadata
-  // loads) until fn returns false.
+  // listing; the directory's files (node and object) in listing order
+  // (those whose metadata loads) until fn returns false.
   NodeId parent_hint(NodeId file) const;
   bool claim_content_read_ahead(NodeId dir);
-  void for_each_file_in(NodeId dir, const std::function<bool(const FileObject&)>& fn);
+  void for_each_file_in(NodeId dir, const std::function<bool(NodeId, const FileObject&)>& fn);
 
   // Path of a directory node relative to the mounted root, for messages.
   std::string path_of(NodeId dir) const;
@@ -126,6 +128,7 @@ private:
   const FileObject& load_file(Node& n, NodeId parent, std::string_view name);
   const FileObject* try_load_file(Node& n, std::string& error);
   void read_ahead(const Listing& listing);
+  void read_ahead_now(const Listing& listing);
   struct stat dir_attr(NodeId id, Node& n);
   void walk(const store::Digest& root_tree);
 
@@ -141,10 +144,9 @@ private:
   std::unordered_map<store::Digest, std::unique_ptr<Listing>, DigestHash> listings_;
   std::unordered_map<store::Digest, std::unique_ptr<store::DirMeta>, DigestHash> dirmetas_;
   std::mutex create_mutex_;             // creating directory nodes
-  std::array<std::mutex, 64> load_mutexes_;  // loading file objects, striped by node id
   std::atomic<size_t> loaded_files_{0};
   // Last: its thread uses everything above, so it must stop first.
-  WorkQueue readahead_{1, 4096};
+  WorkQueue readahead_{"ostree-metadata", 1, 4096, Order::lifo};
 };
 
 }  // namespace ot::fuse

@@ -36,27 +36,8 @@ size_t ReadResult::size() const {
 }
 
 ContentReader::ContentReader(const store::Repo& repo, Verify verify, Log& log, size_t cache_bytes)
-    : repo_(repo), verify_(verify), log_(log), cache_budget_(cache_bytes), cache_(cache_bytes),
+    : repo_(repo), verify_(verify), log_(log), cache_(cache_bytes),
       archive_(repo.objects_dfd(), cache_) {}
-
-bool ContentReader::cached(const FileObject& object, uint64_t offset, size_t length) {
-  return is_archive(repo_) && archive_.cached(archive_object(object), offset, length);
-}
-
-bool ContentReader::prefetches() const { return is_archive(repo_) && verify_ == Verify::no; }
-
-uint64_t ContentReader::prefetch(const FileObject& object) {
-  if (!prefetches() || !S_ISREG(object.meta.mode) || object.size == 0 || object.size > kInlineInflateMax)
-    return 0;
-  auto obj = archive_object(object);
-  if (archive_.cached(obj, 0, object.size)) return 0;
-  try {
-    archive_.read(obj, 0, object.size);
-  } catch (const Error&) {
-    return 0;
-  }
-  return object.size;
-}
 
 // Re-hashes header and content the way the checksum was made.
 bool ContentReader::matches(const FileObject& object) {

@@ -42,15 +42,6 @@ public:
   // first, and bare content (from the page cache) or archive content that
   // is cached or small enough to inflate on the spot.
   bool is_quick(const FileObject& object, uint64_t offset, size_t length);
-  // Archive mode: inflates the content of object into the cache ahead of
-  // its reads, quietly (a corrupt object is reported when it is read).
-  // Returns the bytes it cached (0 when nothing was to be done).
-  uint64_t prefetch(const FileObject& object);
-  // Archive mode: whether this range is in the cache.
-  bool cached(const FileObject& object, uint64_t offset, size_t length);
-  // Whether prefetch() can help: archive mode without --verify.
-  bool prefetches() const;
-  uint64_t cache_budget() const { return cache_budget_; }
   // With Verify::yes, checks the object (a symlink's target, before readlink
   // serves it); a no-op otherwise. Throws like read().
   void check(const FileObject& object);
@@ -64,7 +55,6 @@ private:
   const store::Repo& repo_;
   Verify verify_;
   Log& log_;
-  uint64_t cache_budget_;
   ChunkCache cache_;
   ArchiveReader archive_;
   std::array<std::mutex, 16> verify_mutexes_;  // one verification per object at a time

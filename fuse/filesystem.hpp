@@ -4,6 +4,7 @@
 // keeps exceptions out of libfuse's C code.
 #include "base/error.hpp"
 #include "fuse/commit_tree.hpp"
+#include "fuse/content_push.hpp"
 #include "fuse/content_reader.hpp"
 #include "fuse/log.hpp"
 #include "fuse/work_queue.hpp"
@@ -36,6 +37,8 @@ struct Filesystem {
   // file; it then keeps page and directory caches by default.
   std::atomic<bool> no_open{false};
   std::atomic<bool> no_opendir{false};
+  // Fills the kernel's page cache ahead of readers (null: never).
+  ContentPush* push = nullptr;
 };
 
 inline Filesystem& filesystem(fuse_req_t req) {

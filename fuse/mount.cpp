@@ -141,6 +141,34 @@ std::string mounted_fstype(const std::string& path) {
   return found;
 }
 
+// The device numbers ("major:minor") of the topmost mount at path, or "".
+std::string mounted_device(const std::string& path) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line, found;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, devno, root, point;
+    fields >> id >> parent >> devno >> root >> point;
+    if (unescape_mountinfo(point) == path) found = devno;
+  }
+  return found;
+}
+
+// Sequential reads of large files go to the daemon in readahead-sized
+// READ requests: 128 KiB by default, the kernel's offer in INIT (which a
+// filesystem may only lower, and which the kernel applies when INIT is
+// answered). The mount's own readahead setting can be raised after that,
+// by root, to the largest READ libfuse negotiates (1 MiB, its max_write):
+// four times fewer round trips on large files, measured ~2.4 times fewer
+// READs over a whole minbase tree's files above 512 KiB. Only an
+// optimisation: quietly skipped when not permitted.
+void widen_readahead(const std::string& mountpoint) {
+  std::string dev = mounted_device(mountpoint);
+  if (dev.empty() || dev.find('/') != std::string::npos) return;
+  std::ofstream out("/sys/class/bdi/" + dev + "/read_ahead_kb");
+  if (out) out << "1024\n";
+}
+
 }  // namespace
 
 struct CommitMount::Impl {
@@ -149,6 +177,7 @@ struct CommitMount::Impl {
   CommitTree tree;
   ContentReader reader;
   WorkQueue slow_work;
+  ContentPush push;
   Filesystem fs;
   fuse_session* session = nullptr;
   bool mounted = false;
@@ -156,10 +185,13 @@ struct CommitMount::Impl {
   Impl(const store::Repo& repo, const store::Digest& commit, std::string mp, const MountOptions& o)
       : mountpoint(std::move(mp)), log(o.log), tree(repo, commit, o.subpath, log),
         reader(repo, o.verify, log, o.cache_bytes),
-        slow_work(std::clamp(std::thread::hardware_concurrency(), 2u, 8u), SIZE_MAX),
-        fs{tree, reader, log, &slow_work} {}
+        slow_work("ostree-slow", std::clamp(std::thread::hardware_concurrency(), 2u, 8u), SIZE_MAX),
+        push(tree, reader), fs{tree, reader, log, &slow_work} {
+    fs.push = &push;
+  }
 
   ~Impl() {
+    push.stop();
     if (session) {
       if (mounted) fuse_session_unmount(session);
       fuse_session_destroy(session);
@@ -200,6 +232,7 @@ CommitMount::CommitMount(const store::Repo& repo, const store::Digest& commit,
                   EIO);
   }
   impl_->mounted = true;
+  impl_->push.attach(impl_->session);
   std::lock_guard lock(g_libfuse_log.mutex);
   g_libfuse_log.log = &impl_->log;
 }
@@ -217,11 +250,14 @@ void CommitMount::serve() {
   if (fuse_set_signal_handlers(se) != 0) throw Error("cannot install signal handlers", EIO);
   // One thread reads and answers requests; slow reads go to impl_->slow_work
   // (see Filesystem).
-  int rc = serve_requests(se, kPollAfterAnswer);
+  int rc = serve_requests(se, kPollAfterAnswer, [this] {
+    if (::geteuid() == 0) widen_readahead(impl_->mountpoint);
+  });
   fuse_remove_signal_handlers(se);
   // Answers still being prepared go out (or fail harmlessly) before the
   // session goes away.
   impl_->slow_work.drain();
+  impl_->push.stop();
   // Unmounted from outside, or by a signal: either way the mount goes now.
   fuse_session_unmount(se);
   impl_->mounted = false;

@@ -36,6 +36,7 @@ mode_t entry_type(Filesystem& fs, fuse_ino_t dir, const char* name, NodeId id) {
 void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
   guarded(req, [&] {
     auto& fs = filesystem(req);
+    if (off == 0 && fs.push) fs.push->directory_listed(ino);
     std::string buf(size, '\0');
     size_t used = 0;
     fs.tree.list(ino, off, [&](const char* name, NodeId id, uint64_t next) {
@@ -56,6 +57,7 @@ void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
 void readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
   guarded(req, [&] {
     auto& fs = filesystem(req);
+    if (off == 0 && fs.push) fs.push->directory_listed(ino);
     std::string buf(size, '\0');
     size_t used = 0;
     fs.tree.list(ino, off, [&](const char* name, NodeId id, uint64_t next) {

@@ -50,39 +50,17 @@ void reply_read(fuse_req_t req, Filesystem& fs, const FileObject& object, size_t
   fuse_reply_iov(req, iov.data(), int(iov.size()));
 }
 
-// Content read-ahead for archive mounts: the first time a file whose content
-// must be inflated is read in a directory, the other small files of that
-// directory are inflated into the cache on another thread, in listing
-// order: a reader going through the directory (cp -r, tar, grep -r, a
-// bulk read) then finds them ready, and both cores work. Bounded by half
-// the cache, so it never evicts what it just made.
-void read_ahead_content(Filesystem& fs, fuse_ino_t ino) {
-  if (!fs.slow_work || !fs.reader.prefetches()) return;
-  NodeId dir = fs.tree.parent_hint(ino);
-  if (!dir || !fs.tree.claim_content_read_ahead(dir)) return;
-  Filesystem* filesystem = &fs;
-  fs.slow_work->submit([filesystem, dir]() noexcept {
-    try {
-      uint64_t budget = filesystem->reader.cache_budget() / 2;
-      filesystem->tree.for_each_file_in(dir, [&](const FileObject& f) {
-        uint64_t n = filesystem->reader.prefetch(f);
-        if (n > budget) return false;
-        budget -= n;
-        return true;
-      });
-    } catch (...) {
-      // Only ever an optimisation.
-    }
-  });
-}
-
 void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
   guarded(req, [&] {
     auto& fs = filesystem(req);
     const FileObject& object = fs.tree.file(ino);
     if (!S_ISREG(object.meta.mode)) throw Error("not a regular file", EINVAL);
     if (off < 0) throw Error("negative offset", EINVAL);
-    if (off == 0 && fs.reader.prefetches() && !fs.reader.cached(object, 0, size)) read_ahead_content(fs, ino);
+    if (off == 0 && fs.push) {
+      // The whole file goes to the kernel with this answer: nothing to push.
+      if (size >= object.size) object.in_kernel_cache.store(true, std::memory_order_relaxed);
+      fs.push->file_read(ino);
+    }
     if (fs.slow_work && !fs.reader.is_quick(object, uint64_t(off), size)) {
       // Nodes live as long as the mount, so the object outlives the job.
       const FileObject* obj = &object;

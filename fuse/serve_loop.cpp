@@ -9,7 +9,8 @@
 
 namespace ot::fuse {
 
-int serve_requests(fuse_session* se, std::chrono::microseconds poll_after_answer) {
+int serve_requests(fuse_session* se, std::chrono::microseconds poll_after_answer,
+                   const std::function<void()>& after_init) {
   using Clock = std::chrono::steady_clock;
   const int fd = fuse_session_fd(se);
   const int flags = ::fcntl(fd, F_GETFL);
@@ -18,6 +19,7 @@ int serve_requests(fuse_session* se, std::chrono::microseconds poll_after_answer
   fuse_buf buf{};
   int result = 0;
   Clock::time_point last_answer{};
+  bool initialised = false;
   while (!fuse_session_exited(se)) {
     int res = fuse_session_receive_buf(se, &buf);
     if (res == -EAGAIN) {
@@ -39,6 +41,10 @@ int serve_requests(fuse_session* se, std::chrono::microseconds poll_after_answer
       break;
     }
     fuse_session_process_buf(se, &buf);
+    if (!initialised) {
+      initialised = true;
+      if (after_init) after_init();
+    }
     last_answer = Clock::now();
   }
   std::free(buf.mem);

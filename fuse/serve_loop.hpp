@@ -13,12 +13,15 @@
 #include <fuse_lowlevel.h>
 
 #include <chrono>
+#include <functional>
 
 namespace ot::fuse {
 
 // Serves se until it is unmounted or a signal handler installed with
-// fuse_set_signal_handlers() ends it. Returns 0, or -errno when reading
-// the device failed.
-int serve_requests(fuse_session* se, std::chrono::microseconds poll_after_answer);
+// fuse_set_signal_handlers() ends it; after_init (if any) runs once the
+// first request, INIT, is answered. Returns 0, or -errno when reading the
+// device failed.
+int serve_requests(fuse_session* se, std::chrono::microseconds poll_after_answer,
+                   const std::function<void()>& after_init = {});
 
 }  // namespace ot::fuse

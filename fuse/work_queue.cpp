@@ -21,14 +21,21 @@ void WorkQueue::start_thread_locked() {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
-  threads_.emplace_back([this] { run(); });
+  threads_.emplace_back([this] {
+    pthread_setname_np(pthread_self(), name_);
+    run();
+  });
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 bool WorkQueue::submit(std::function<void()> job) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || jobs_.size() >= capacity_) return false;
+    if (stopping_) return false;
+    if (jobs_.size() >= capacity_) {
+      if (order_ == Order::fifo || capacity_ == 0) return false;
+      jobs_.pop_front();  // lifo: the oldest waiting job is the least urgent
+    }
     jobs_.push_back(std::move(job));
     if (idle_threads_ == 0 && threads_.size() < max_threads_) start_thread_locked();
   }
@@ -48,8 +55,14 @@ void WorkQueue::run() {
     wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
     --idle_threads_;
     if (stopping_) break;
-    auto job = std::move(jobs_.front());
-    jobs_.pop_front();
+    std::function<void()> job;
+    if (order_ == Order::lifo) {
+      job = std::move(jobs_.back());
+      jobs_.pop_back();
+    } else {
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
     ++busy_;
     lock.unlock();
     job();

@@ -1,7 +1,8 @@
 #pragma once
-// Jobs run on background threads in submission order: the metadata
-// read-ahead (one thread, a bounded queue whose overflow is dropped: it only
-// ever saves time) and the requests too slow for the thread that reads
+// Jobs run on background threads, in submission order or newest first: the
+// metadata read-ahead (one thread, newest first, a bounded stack whose
+// oldest jobs are dropped when it overflows: it only ever saves time), the
+// content push-ahead, and the requests too slow for the thread that reads
 // /dev/fuse (inflating archive content, verifying checksums).
 //
 // Threads start with the first job, not at construction, so an object built
@@ -17,16 +18,23 @@
 
 namespace ot::fuse {
 
+enum class Order {
+  fifo,  // oldest job first; a job beyond capacity is refused
+  lifo,  // newest job first; beyond capacity the oldest waiting job is dropped
+};
+
 class WorkQueue {
 public:
-  // Up to `threads` threads; jobs beyond `capacity` waiting are dropped.
-  WorkQueue(unsigned threads, size_t capacity) : max_threads_(threads), capacity_(capacity) {}
+  // Up to `threads` threads and `capacity` waiting jobs.
+  // name (at most 15 characters) names the threads for ps and top.
+  WorkQueue(const char* name, unsigned threads, size_t capacity, Order order = Order::fifo)
+      : name_(name), max_threads_(threads), capacity_(capacity), order_(order) {}
   // Stops after the running jobs; queued jobs are discarded.
   ~WorkQueue();
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
 
-  // Queues job; false when the queue is full (the job is dropped). A job
+  // Queues job; false when a fifo queue is full (the job is dropped). A job
   // must not throw.
   bool submit(std::function<void()> job);
   // Blocks until every job submitted so far has run.
@@ -36,8 +44,10 @@ private:
   void run();
   void start_thread_locked();
 
+  const char* const name_;
   const unsigned max_threads_;
   const size_t capacity_;
+  const Order order_;
   std::mutex mutex_;
   std::condition_variable wake_, idle_;
   std::deque<std::function<void()>> jobs_;

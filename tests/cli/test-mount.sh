@@ -56,7 +56,12 @@ if command -v fincore >/dev/null; then
   before=$(resident)
   mount_commit repo-bare edge mnt-cache
   find mnt-cache -type f -print0 | xargs -0 cat >/dev/null
-  assert_eq "$(resident)" "$before" "bytes of the objects in the page cache after reading them through the mount"
+  after=$(resident)
+  # Taking the pages would leave next to nothing; a few percent can go to
+  # the machine's own reclaim (proactive reclaim runs on shared test hosts).
+  ((after * 100 >= before * 95)) ||
+    fail "bytes of the objects in the page cache after reading them through the mount: $after of $before"
+  _test_check_passed
   unmount_commit mnt-cache
 fi
 
