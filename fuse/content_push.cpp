@@ -1,6 +1,5 @@
 #include "fuse/content_push.hpp"
 
-#include "base/error.hpp"
 #include "base/sys.hpp"
 
 #include <chrono>
