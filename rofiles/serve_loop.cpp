@@ -1,10 +1,14 @@
 #include "rofiles/serve_loop.hpp"
 
+#include <fcntl.h>
 #include <linux/fuse.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +20,10 @@
 
 namespace ot::rofiles {
 namespace {
+
+// Longer than a client's think time between requests, short enough that an
+// idle mount sleeps at once.
+constexpr std::chrono::microseconds kPollAfterAnswer{100};
 
 bool is_slow(const fuse_buf& buf, SlowRequests slow) {
   if (buf.size < sizeof(fuse_in_header)) return false;
@@ -110,22 +118,43 @@ private:
 }  // namespace
 
 int serve_requests(fuse_session* se, unsigned workers, SlowRequests slow) {
+  using Clock = std::chrono::steady_clock;
+  const int fd = fuse_session_fd(se);
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return -errno;
   std::unique_ptr<Pool> pool;
   if (workers > 0) pool = std::make_unique<Pool>(se, workers);
   fuse_buf buf{};
   int rc = 0;
+  Clock::time_point last_answer{};
   while (!fuse_session_exited(se)) {
     rc = fuse_session_receive_buf(se, &buf);
-    if (rc == -EINTR || rc == -EAGAIN) continue;
+    if (rc == -EAGAIN) {
+      // See serve_loop.hpp: a client's next request follows within
+      // microseconds; keep the CPU for a moment before sleeping.
+      if (Clock::now() - last_answer < kPollAfterAnswer) {
+        ::sched_yield();
+        continue;
+      }
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, -1) < 0 && errno != EINTR) {
+        rc = -errno;
+        break;
+      }
+      continue;
+    }
+    if (rc == -EINTR) continue;
     if (rc <= 0) break;  // 0: unmounted
     if (pool && is_slow(buf, slow)) {
       pool->submit(buf);
     } else {
       fuse_session_process_buf(se, &buf);
     }
+    last_answer = Clock::now();
   }
   pool.reset();  // lets queued requests finish
   std::free(buf.mem);
+  ::fcntl(fd, F_SETFL, flags);
   // Ended by unmount or by a signal handler: both are a normal end.
   return fuse_session_exited(se) || rc >= 0 ? 0 : rc;
 }
