@@ -13,6 +13,7 @@ namespace ot::fuse {
 namespace {
 
 constexpr uint32_t kDirBit = 1u << 31;  // in Listing::order: an index into dirs
+constexpr size_t kReadAheadMaxFiles = 256 * 1024;
 
 uint64_t saturating_add(uint64_t a, uint64_t b) {
   return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max() : a + b;
@@ -386,6 +387,10 @@ void CommitTree::read_ahead_now(const Listing& listing) {
   for (NodeId id : listing.file_ids) {
     if (Node* n = arena_->get(id)) try_load_file(*n, ignored);
   }
+  // Past this many loaded objects (~50 MB of metadata in memory), only
+  // what is asked for is loaded: listing the root of a huge tree must not
+  // load all of it.
+  if (loaded_files_.load(std::memory_order_relaxed) >= kReadAheadMaxFiles) return;
   // Subdirectories last to first: the first is then on top of the stack.
   for (auto sub = listing.tree.dirs.rbegin(); sub != listing.tree.dirs.rend(); ++sub) {
     auto it = listings_.find(sub->tree);

@@ -23,9 +23,9 @@
 // few: one per distinct directory) to count references. Content objects are
 // opened only when the kernel first asks about a file, or just before: when
 // a directory is listed, the files below it are loaded on a background
-// thread, depth first, ahead of a walk. A missing object (a
-// partial pull) makes that one entry fail with EIO and one log line; nothing
-// else is affected. Thread-safe: FUSE calls in from several workers.
+// thread, depth first, ahead of a walk (until 256Ki objects are loaded). A
+// missing object (a partial pull) makes that one entry fail with EIO and one
+// log line; nothing else is affected. Thread-safe: FUSE calls in from several workers.
 #include "fuse/work_queue.hpp"
 #include "fuse/log.hpp"
 #include "store/objects.hpp"
