@@ -7,13 +7,15 @@
 #include "store/repo.hpp"
 
 #include <string>
+#include <vector>
 
 namespace ot::deploy {
 
-// The entry for deployment (its index and bootserial set) among `count`,
+// The entry for deployment (its index and bootserial set) in `list`,
 // booting through ostree/boot.<bootversion>, with kernel files from layout.
 boot::BootEntry make_boot_entry(const store::Repo& repo, int deployment_dfd, const Deployment& deployment,
-                                size_t count, int bootversion, const boot::KernelLayout& layout);
+                                const std::vector<Deployment>& list, int bootversion,
+                                const boot::KernelLayout& layout);
 
 // 2022.7's entry file name: ostree-<count - index>-<stateroot>.conf.
 std::string boot_entry_filename(const Deployment& deployment, size_t count);

@@ -4,6 +4,7 @@
 #include "base/sys.hpp"
 #include "store/repo.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 namespace ot::deploy {
@@ -22,8 +23,10 @@ void ensure_dir(int dfd, const std::string& path, mode_t mode) {
 }  // namespace
 
 void init_fs(const std::string& path, bool modern) {
+  UniqueFd dfd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dfd)
+    throw_errno("opendir", path);
   with_context("init-fs " + path, [&] {
-    UniqueFd dfd = sys::open_dir(AT_FDCWD, path);
     ensure_dir(dfd.get(), "boot", 0755);
     if (!modern) {
       for (const char* dir : {"dev", "home", "proc", "run", "sys"})

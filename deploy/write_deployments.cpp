@@ -41,13 +41,15 @@ bool bootconfig_changes(const std::vector<Deployment>& old_list, const std::vect
   return false;
 }
 
-// Deployments sharing a stateroot and kernel are told apart in
+// Deployments sharing a kernel are told apart in
 // ostree/boot.N/$stateroot/$bootcsum/ by their position among each other.
+// Upstream counts per kernel across stateroots, so a second stateroot's
+// first deployment of a shared kernel has serial 1: so do we.
 void assign_indexes_and_bootserials(std::vector<Deployment>& list) {
-  std::map<std::pair<std::string, std::string>, int> seen;
+  std::map<std::string, int> seen;
   for (size_t i = 0; i < list.size(); ++i) {
     list[i].index = static_cast<int>(i);
-    list[i].bootserial = seen[{list[i].stateroot, list[i].bootcsum}]++;
+    list[i].bootserial = seen[list[i].bootcsum]++;
   }
 }
 
@@ -122,6 +124,11 @@ WriteResult write_deployments(Sysroot& sysroot, std::vector<Deployment> list) {
     if (!sys::stat_at_opt(sysroot.boot_dfd(), "boot"))
       sys::symlink_at(".", sysroot.boot_dfd(), "boot");
 
+    const auto configured = sysroot.repo().config().get("sysroot", "bootloader").value_or("auto");
+    const boot::BootloaderKind bootloader = boot::detect_bootloader(sysroot.dfd(), configured);
+    result.bootloader_atomic =
+        bootloader == boot::BootloaderKind::syslinux || bootloader == boot::BootloaderKind::uboot;
+
     // Kernels first: an entry must never point at a kernel not yet on disk.
     std::vector<boot::KernelLayout> layouts;
     std::vector<UniqueFd> deployment_dfds;
@@ -153,11 +160,9 @@ WriteResult write_deployments(Sysroot& sysroot, std::vector<Deployment> list) {
       std::vector<boot::LoaderEntry> entries;
       for (size_t i = 0; i < list.size(); ++i)
         entries.push_back({boot_entry_filename(list[i], list.size()),
-                           make_boot_entry(sysroot.repo(), deployment_dfds[i].get(), list[i], list.size(),
+                           make_boot_entry(sysroot.repo(), deployment_dfds[i].get(), list[i], list,
                                            result.bootversion, layouts[i])});
-      const auto configured = sysroot.repo().config().get("sysroot", "bootloader").value_or("auto");
-      boot::write_loader(sysroot.dfd(), result.bootversion, entries,
-                         boot::detect_bootloader(sysroot.dfd(), configured));
+      boot::write_loader(sysroot.dfd(), result.bootversion, entries, bootloader);
       fault_point("loader written");
       boot::swap_loader(sysroot.boot_dfd(), result.bootversion);  // the switch
     } else {
@@ -172,7 +177,7 @@ WriteResult write_deployments(Sysroot& sysroot, std::vector<Deployment> list) {
 }
 
 std::string describe(const WriteResult& r) {
-  return "Bootloader updated; bootconfig swap: " + std::string(r.bootconfig_swapped ? "yes" : "no") +
+  return std::string(r.bootloader_atomic ? "Transaction complete" : "Bootloader updated") + "; bootconfig swap: " + std::string(r.bootconfig_swapped ? "yes" : "no") +
          "; bootversion: boot." + std::to_string(r.bootversion) + "." + std::to_string(r.subbootversion) +
          ", deployment count change: " + std::to_string(r.count_change);
 }

@@ -17,6 +17,9 @@ struct WriteResult {
   int bootversion = 0;
   int subbootversion = 0;
   int count_change = 0;  // new count minus old count
+  // syslinux and u-boot configs are switched with the entries themselves;
+  // upstream says "Transaction complete" for those, else "Bootloader updated".
+  bool bootloader_atomic = false;
 };
 
 // Makes `deployments` (in boot order; each already checked out, with its

@@ -3,6 +3,7 @@
 #include "boot/kernel_args.hpp"
 #include "cli/admin/admin_sysroot.hpp"
 #include "cli/command.hpp"
+#include "deploy/kargs_in_place.hpp"
 
 namespace {
 using namespace ot::cli;
@@ -17,18 +18,12 @@ void run_edit_in_place(Invocation& inv) {
             Scope::admin);
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   auto lock = sysroot.lock();
-  sysroot.reload();
-  std::vector<ot::deploy::Deployment> list = sysroot.deployments();
-  for (ot::deploy::Deployment& d : list) {
-    ot::boot::KernelArgs kargs = ot::boot::KernelArgs::parse(d.kargs);
-    for (const std::string& arg : append_if_missing) {
-      const std::string key = arg.substr(0, arg.find('='));
-      if (!kargs.contains(key))
-        kargs.append(arg);
-    }
-    d.kargs = kargs.to_string();
-  }
-  ot::deploy::write_deployments(sysroot, std::move(list));
+  ot::deploy::edit_kargs_in_place(sysroot, [&](const std::string& options) {
+    ot::boot::KernelArgs kargs = ot::boot::KernelArgs::parse(options);
+    for (const std::string& arg : append_if_missing)
+      kargs.append_if_missing(arg);
+    return kargs.to_string();
+  });
 }
 
 const Registrar kargs{{.group = "admin",

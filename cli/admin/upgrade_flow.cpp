@@ -86,6 +86,13 @@ void run_upgrade_flow(const Invocation& inv, const UpgradeRequest& request) {
   const auto deployed = deploy::deploy_tree(sysroot, tree);
   report_deployed(deployed, true);
   commit_deployments(sysroot, deploy::list_with_new_deployment(sysroot, deployed.deployment, merge, {}));
+  // A switch lets go of the ref it left, so its history can be pruned
+  // (upstream prints a local ref's remote as "(null)").
+  if (refspec != *current) {
+    const auto [old_remote, old_ref] = store::parse_refspec(*current);
+    print("Deleting ref '{}:{}'\n", old_remote.empty() ? "(null)" : old_remote, old_ref);
+    sysroot.repo().delete_ref(*current);
+  }
 }
 
 }  // namespace ot::cli::admin

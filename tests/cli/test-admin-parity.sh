@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# `ostree admin` side by side with the reference: the same scenario run by
+# our binary and by /usr/bin/ostree into two sysroots gives the same output
+# (stdout, stderr, exit status of every step) and the same sysroot (every
+# path, mode, symlink, boot entry, bootloader config, .origin and /etc file).
+. "$(dirname "$0")/lib.sh"
+. "$TEST_LIB_DIR/lib-admin.sh"
+
+# The trees and commits both sysroots deploy: a shared archive repo.
+make_os_tree t1 6.1.0-a 1
+make_os_tree t2 6.1.0-b 2
+echo "version 2" >t2/usr/etc/motd
+rm t2/usr/etc/sub/conf
+mkdir -p t3/usr/lib/modules/6.1.0-b && cp -a t2/. t3/ && echo new >t3/usr/etc/added
+printf 'NAME=Other\nID=other\n' >t3/usr/lib/os-release
+make_os_tree legacy 0 1
+rm -r legacy/usr/lib/modules
+mkdir -p legacy/boot
+echo "legacy kernel" >legacy/boot/vmlinuz-3c9f43f79a0dc8c7ec7d8bfcd3ae8b1f6c4bbde8ff30a5d7d1ba83a01a3b7d32
+"$REF_OSTREE" --repo=src init --mode=archive
+n=0
+for spec in "os/a t1 1.0" "os/b t2 2.0" "os/c t3 PRETTY_NAME-free" "os/legacy legacy 9"; do
+  read -r ref tree version <<<"$spec"
+  n=$((n + 1))
+  "$REF_OSTREE" --repo=src commit -b "$ref" --tree=dir="$tree" -s "$ref" --add-metadata-string=version="$version" \
+    --timestamp="2024-01-0$n" >/dev/null
+done
+"$REF_OSTREE" --repo=src commit -b os/noversion --tree=dir=t1 -s plain --timestamp=2024-02-01 >/dev/null
+
+# scenario OSTREE: every step's output and status, in order.
+scenario() {
+  local o=$1 s=sysroot step=0
+  run() {
+    step=$((step + 1))
+    echo "## $step: $*"
+    local rc=0
+    "$o" "$@" 2>&1 || rc=$?
+    echo "rc=$rc"
+  }
+  mkdir modern
+  run admin init-fs --modern modern
+  run admin init-fs nonexistent
+  mkdir $s
+  run admin init-fs $s
+  run admin os-init --sysroot=$s testos
+  run admin os-init --sysroot=$s other
+  "$REF_OSTREE" --repo=$s/ostree/repo pull-local ../src os/a os/b os/c os/legacy os/noversion >/dev/null
+  run admin status --sysroot=$s
+  run admin deploy --sysroot=$s --os=testos os/a --karg=root=/dev/vda1 --karg=console=ttyS0 --karg-append=console=tty0
+  local d1
+  d1=$(echo $s/ostree/deploy/testos/deploy/*.0)
+  echo changed >"$d1/etc/motd"
+  echo local >"$d1/etc/local"
+  run admin deploy --sysroot=$s --os=testos os/b --karg=quiet --karg-delete=console=tty0
+  run admin status --sysroot=$s
+  run admin config-diff --sysroot=$s --os=testos
+  run admin deploy --sysroot=$s --os=testos os/c --karg-none --karg=root=/dev/vda2
+  run admin deploy --sysroot=$s --os=other os/noversion --no-merge
+  run admin status --sysroot=$s
+  run admin deploy --sysroot=$s --os=testos os/a --retain
+  run admin deploy --sysroot=$s --os=testos os/b --not-as-default
+  run admin status --sysroot=$s
+  run admin pin --sysroot=$s 2
+  run admin deploy --sysroot=$s --os=testos os/legacy
+  run admin status --sysroot=$s
+  run admin pin --sysroot=$s -u 2
+  run admin undeploy --sysroot=$s 9
+  run admin undeploy --sysroot=$s 2
+  run admin kargs edit-in-place --sysroot=$s --append-if-missing=rw
+  run admin upgrade --sysroot=$s --os=testos
+  run admin switch --sysroot=$s --os=testos os/b
+  run admin cleanup --sysroot=$s
+  run admin status --sysroot=$s
+  # Bootloader configs, when the sysroot uses them.
+  mkdir -p $s/boot/syslinux
+  ln -s ../loader/syslinux.cfg $s/boot/syslinux/syslinux.cfg
+  printf 'PROMPT 1\nLABEL custom\n\tKERNEL /vmlinuz-custom\n' >$s/boot/loader/syslinux.cfg
+  run admin deploy --sysroot=$s --os=testos os/a
+  rm -r $s/boot/syslinux
+  ln -s loader/uEnv.txt $s/boot/uEnv.txt
+  run admin deploy --sysroot=$s --os=testos os/b
+  run admin status --sysroot=$s
+}
+
+for who in ours ref; do
+  o=$OT_OSTREE
+  [[ $who == ref ]] && o=$REF_OSTREE
+  mkdir $who
+  (cd $who && scenario "$o") >$who.log
+  sysroot_manifest $who/sysroot >$who.manifest
+  (cd $who/modern && find . | LC_ALL=C sort) >>$who.manifest
+done
+diff -u ref.log ours.log >&2 || fail "outputs differ (- upstream, + ours)"
+_test_check_passed
+diff -u ref.manifest ours.manifest >&2 || fail "sysroots differ (- upstream, + ours)"
+_test_check_passed
+# The scenario did what it meant to: two steps fail on purpose.
+assert_eq "$(grep -c "^rc=[1-9]" ours.log)" 2 "failing steps"
+assert_file_has_content ours.log "^Transaction complete; bootconfig swap: yes"
