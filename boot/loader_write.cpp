@@ -1,6 +1,7 @@
 #include "boot/loader_write.hpp"
 
 #include "base/error.hpp"
+#include "base/fault_point.hpp"
 #include "base/sys.hpp"
 #include "base/temp_dir.hpp"
 #include "boot/bootloader_configs.hpp"
@@ -97,6 +98,7 @@ void write_loader(int sysroot_dfd, int new_bootversion, const std::vector<Loader
         if (e.filename.empty() || e.filename.find('/') != std::string::npos || e.filename[0] == '.')
           throw Error("invalid entry file name '" + e.filename + "'");
         write_synced(entries_dir.get(), e.filename, e.entry.serialize());
+        fault_point("boot entry written");
       }
       sys::fsync(entries_dir.get());
     }
@@ -115,6 +117,7 @@ void swap_loader(int boot_dfd, int new_bootversion) {
   with_context("making /boot/loader." + std::to_string(new_bootversion) + " live", [&] {
     const std::string tmp = "loader.tmp-" + random_suffix();
     sys::symlink_at("loader." + std::to_string(new_bootversion), boot_dfd, tmp);
+    fault_point("loader symlink made");
     try {
       sys::rename_at(boot_dfd, tmp, boot_dfd, "loader");
     } catch (...) {

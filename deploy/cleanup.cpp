@@ -25,6 +25,10 @@ void remove_inactive_boot_config(const Sysroot& sysroot) {
   for (const char* tmp_suffix : {".0.tmp", ".1.tmp"})
     for (int v : {0, 1})
       sys::remove_tree_at(ostree_dfd.get(), "boot." + std::to_string(v) + tmp_suffix);
+  // What an interrupted write_loader()/swap_loader() left in /boot.
+  for (const sys::DirEntry& e : sys::list_dir(sysroot.boot_dfd()))
+    if (e.name.starts_with(".loader.") || e.name.starts_with("loader.tmp-"))
+      sys::remove_tree_at(sysroot.boot_dfd(), e.name);
 }
 
 void remove_old_deployments(const Sysroot& sysroot) {
@@ -44,7 +48,8 @@ void remove_old_deployments(const Sysroot& sysroot) {
       const bool is_origin = name.size() > 7 && name.ends_with(".origin");
       if (is_origin)
         name.resize(name.size() - 7);
-      const bool is_tmp = name.ends_with(".tmp");
+      // Half-built: a checkout not yet renamed into place, an etc merge.
+      const bool is_tmp = name.ends_with(".tmp") || name.starts_with(".tmp-checkout-");
       if (!is_tmp && !parse_deploy_dirname(name))
         continue;  // not ours to judge
       if (live.contains(dir + "/" + name))
