@@ -3,7 +3,6 @@
 #include "base/error.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,9 +15,12 @@ LockFile::LockFile(int dfd, std::string path) : dfd_(dfd), path_(std::move(path)
     UniqueFd fd(::openat(dfd_, path_.c_str(), O_CREAT | O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600));
     if (!fd)
       throw_errno("open", path_);
-    while (::flock(fd.get(), LOCK_EX) < 0) {
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    while (::fcntl(fd.get(), F_OFD_SETLKW, &fl) < 0) {
       if (errno != EINTR)
-        throw_errno("flock", path_);
+        throw_errno("fcntl(F_OFD_SETLKW)", path_);
     }
     struct stat st {};
     if (::fstat(fd.get(), &st) < 0)

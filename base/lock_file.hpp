@@ -1,6 +1,7 @@
 #pragma once
-// An exclusive flock() on a file that exists only while somebody holds it,
-// as systemd's and libglnx's make_lock_file(): the holder unlinks it on
+// An exclusive lock on a file that exists only while somebody holds it, as
+// libglnx's glnx_make_lock_file(): an open-file-description write lock
+// (F_OFD_SETLKW; flock() would not exclude upstream's), the holder unlinks it on
 // release, and a waiter that wakes holding a lock on an unlinked file opens
 // it anew. Upstream's sysroot lock (ostree/lock) works this way, so both
 // implementations exclude each other and leave no file behind.
