@@ -9,7 +9,6 @@ void run_cleanup(Invocation& inv) {
   inv.parse("", {}, Scope::admin);
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   auto lock = sysroot.lock();
-  sysroot.reload();
   ot::deploy::cleanup_sysroot(sysroot);
   ot::deploy::prune_sysroot_repo(sysroot);
 }

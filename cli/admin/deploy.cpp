@@ -42,7 +42,6 @@ void run_deploy(Invocation& inv) {
 
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   auto lock = sysroot.lock();
-  sysroot.reload();
   if (stage && retain.not_as_default)
     throw ot::Error("--stage cannot currently be combined with --not-as-default");
   const std::string stateroot =

@@ -42,7 +42,6 @@ void run_finalize_staged(Invocation& inv) {
   inv.parse("", {}, Scope::admin);
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   auto lock = sysroot.lock();
-  sysroot.reload();
   const auto& state = sysroot.staged_state();
   if (!state) {
     print("No deployment staged for finalization\n");

@@ -15,7 +15,6 @@ void run_pin(Invocation& inv) {
     inv.usage_error("INDEX must be specified");
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   auto lock = sysroot.lock();
-  sysroot.reload();
   for (const std::string& arg : args) {
     const int index = admin::parse_index(inv, {arg});
     ot::deploy::check_index(sysroot, index);

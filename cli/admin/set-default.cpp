@@ -13,7 +13,6 @@ void run_set_default(Invocation& inv) {
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   const int index = admin::parse_index(inv, args);
   auto lock = sysroot.lock();
-  sysroot.reload();
   ot::deploy::check_index(sysroot, index);
   if (index == 0) {
     print("Deployment 0 is already the default\n");
@@ -26,7 +25,6 @@ void run_rollback(Invocation& inv) {
   inv.parse("", {}, Scope::admin);
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   auto lock = sysroot.lock();
-  sysroot.reload();
   auto list = ot::deploy::list_for_rollback(sysroot);
   const std::string next = list.front().dirname();
   admin::commit_deployments(sysroot, std::move(list));

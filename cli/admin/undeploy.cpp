@@ -11,7 +11,6 @@ void run_undeploy(Invocation& inv) {
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   const int index = admin::parse_index(inv, args);
   auto lock = sysroot.lock();
-  sysroot.reload();
   auto list = ot::deploy::list_without(sysroot, index);
   const std::string name = sysroot.deployments()[static_cast<size_t>(index)].dirname();
   admin::commit_deployments(sysroot, std::move(list));

@@ -41,7 +41,6 @@ void pull_refspec(deploy::Sysroot& sysroot, const std::string& refspec) {
 void run_upgrade_flow(const Invocation& inv, const UpgradeRequest& request) {
   deploy::Sysroot sysroot = open_sysroot(inv);
   auto lock = sysroot.lock();
-  sysroot.reload();
   const std::string stateroot =
       with_context("Looking for booted deployment", [&] { return sysroot.stateroot_or_booted(request.os); });
   const deploy::Deployment* merge = sysroot.merge_deployment(stateroot);
