@@ -164,6 +164,19 @@ void KeyFile::set(std::string_view group, std::string_view key, std::string_view
   g->lines.insert(pos, {raw, std::string(key), std::string(value)});
 }
 
+void KeyFile::append(std::string_view group, std::string_view key, std::string_view value) {
+  auto* g = find(group);
+  if (!g || std::none_of(g->lines.begin(), g->lines.end(), [&](const Line& l) { return l.key == key; })) {
+    if (!g) {
+      groups_.push_back({std::string(group), {}});
+      g = &groups_.back();
+    }
+    g->lines.push_back({std::string(key) + "=" + escape(value), std::string(key), std::string(value)});
+    return;
+  }
+  set(group, key, value);
+}
+
 bool KeyFile::remove_key(std::string_view group, std::string_view key) {
   auto* g = find(group);
   if (!g) return false;

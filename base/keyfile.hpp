@@ -21,6 +21,10 @@ public:
   // A ';'-separated list, as GKeyFile writes them.
   std::vector<std::string> get_list(std::string_view group, std::string_view key) const;
   void set(std::string_view group, std::string_view key, std::string_view value);
+  // Like set(), but a key the group lacks goes at the very end of the group,
+  // after its trailing blank lines and comments: where GLib 2.74 adds a key
+  // to a file it loaded with G_KEY_FILE_KEEP_COMMENTS.
+  void append(std::string_view group, std::string_view key, std::string_view value);
   // Returns false if the key was not present.
   bool remove_key(std::string_view group, std::string_view key);
   bool remove_group(std::string_view group);

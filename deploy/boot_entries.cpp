@@ -7,8 +7,6 @@
 
 namespace ot::deploy {
 
-namespace {
-
 std::string commit_version(const store::Repo& repo, const std::string& csum) {
   try {
     const store::Commit commit = repo.load_commit(store::digest_from_hex(csum));
@@ -19,6 +17,8 @@ std::string commit_version(const store::Repo& repo, const std::string& csum) {
   }
   return {};
 }
+
+namespace {
 
 std::string make_title(const store::Repo& repo, int deployment_dfd, const Deployment& d, bool several_stateroots) {
   const auto os_release = read_os_release(deployment_dfd);

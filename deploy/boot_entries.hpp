@@ -20,6 +20,9 @@ boot::BootEntry make_boot_entry(const store::Repo& repo, int deployment_dfd, con
 // 2022.7's entry file name: ostree-<count - index>-<stateroot>.conf.
 std::string boot_entry_filename(const Deployment& deployment, size_t count);
 
+// The commit's "version" metadata, or "" (none, or the commit is gone).
+std::string commit_version(const store::Repo& repo, const std::string& csum);
+
 // "$stateroot-$bootcsum", the kernel directory under /boot/ostree/.
 std::string boot_dir_name(const Deployment& deployment);
 

@@ -4,6 +4,7 @@
 #include "base/sys.hpp"
 #include "store/repo.hpp"
 
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -54,9 +55,10 @@ void init_stateroot(int sysroot_dfd, const std::string& name) {
   if (!is_valid_stateroot_name(name))
     throw Error("Invalid stateroot name '" + name + "'");
   const std::string root = "ostree/deploy/" + name;
+  // upstream: "Creating ostree/deploy/NAME: File exists".
+  if (sys::stat_at_opt(sysroot_dfd, root))
+    throw Error("Creating " + root + ": " + std::strerror(EEXIST), EEXIST);
   with_context("Creating " + root, [&] {
-    if (sys::stat_at_opt(sysroot_dfd, root))
-      throw_errno("mkdir", root, EEXIST);
     // Built under a temporary name so a crash never leaves half a stateroot.
     const std::string tmp = "ostree/deploy/." + name + ".tmp";
     sys::remove_tree_at(sysroot_dfd, tmp);

@@ -31,18 +31,31 @@ bool is_pinned(const Deployment& deployment) {
 }
 
 void set_pinned(KeyFile& origin, bool pinned) {
-  if (pinned) {
+  // Unpinning leaves the group, even empty, as upstream does.
+  if (pinned)
     origin.set(kTransient, "pinned", "true");
-  } else {
+  else
     origin.remove_key(kTransient, "pinned");
-    if (origin.has_group(kTransient) && origin.keys(kTransient).empty())
-      origin.remove_group(kTransient);
-  }
 }
 
 KeyFile without_transient_state(KeyFile origin) {
   origin.remove_group(kTransient);
   return origin;
+}
+
+KeyFile without_comments(const KeyFile& origin) {
+  KeyFile out;
+  for (const std::string& group : origin.groups()) {
+    const auto keys = origin.keys(group);
+    if (keys.empty()) {  // an empty group stays
+      out.set(group, "k", "");
+      out.remove_key(group, "k");
+    }
+    for (const std::string& key : keys)
+      if (auto value = origin.get(group, key))
+        out.set(group, key, *value);
+  }
+  return out;
 }
 
 std::optional<KeyFile> read_origin(int sysroot_dfd, const Deployment& deployment) {

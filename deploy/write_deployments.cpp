@@ -20,9 +20,11 @@ namespace ot::deploy {
 namespace {
 
 // Upstream rewrites the boot entries only when what the bootloader sees
-// changes: the number of deployments, or a kernel or its arguments at some
-// position. A reorder of identical boot configurations is a swap of the
-// ostree/boot.N symlink farm alone.
+// changes: the number of deployments, or at some position a kernel, its
+// arguments or the commit version the menu title shows. A reorder of
+// identical boot configurations is a swap of the ostree/boot.N symlink farm
+// alone. (Upstream 2022.7 ignores the stateroot here and then cannot read
+// back the sysroot it wrote; the entries name it, so it counts for us.)
 std::string kargs_without_ostree(const std::string& kargs) {
   boot::KernelArgs parsed = boot::KernelArgs::parse(kargs);
   if (parsed.contains("ostree"))
@@ -30,12 +32,14 @@ std::string kargs_without_ostree(const std::string& kargs) {
   return parsed.to_string();
 }
 
-bool bootconfig_changes(const std::vector<Deployment>& old_list, const std::vector<Deployment>& new_list) {
+bool bootconfig_changes(const store::Repo& repo, const std::vector<Deployment>& old_list,
+                        const std::vector<Deployment>& new_list) {
   if (old_list.size() != new_list.size())
     return true;
   for (size_t i = 0; i < old_list.size(); ++i) {
     if (old_list[i].bootcsum != new_list[i].bootcsum || old_list[i].stateroot != new_list[i].stateroot ||
-        kargs_without_ostree(old_list[i].kargs) != kargs_without_ostree(new_list[i].kargs))
+        kargs_without_ostree(old_list[i].kargs) != kargs_without_ostree(new_list[i].kargs) ||
+        commit_version(repo, old_list[i].csum) != commit_version(repo, new_list[i].csum))
       return true;
   }
   return false;
@@ -112,7 +116,7 @@ WriteResult write_deployments(Sysroot& sysroot, std::vector<Deployment> list) {
         old_list.push_back(d);
     WriteResult result;
     result.count_change = static_cast<int>(list.size()) - static_cast<int>(old_list.size());
-    result.bootconfig_swapped = bootconfig_changes(old_list, list);
+    result.bootconfig_swapped = bootconfig_changes(sysroot.repo(), old_list, list);
     result.bootversion = result.bootconfig_swapped ? 1 - sysroot.bootversion() : sysroot.bootversion();
     result.subbootversion = result.bootconfig_swapped
                                 ? 1 - read_subbootversion(sysroot.dfd(), result.bootversion)
@@ -126,8 +130,10 @@ WriteResult write_deployments(Sysroot& sysroot, std::vector<Deployment> list) {
 
     const auto configured = sysroot.repo().config().get("sysroot", "bootloader").value_or("auto");
     const boot::BootloaderKind bootloader = boot::detect_bootloader(sysroot.dfd(), configured);
-    result.bootloader_atomic =
-        bootloader == boot::BootloaderKind::syslinux || bootloader == boot::BootloaderKind::uboot;
+    // Without new entries only the ostree/boot.N link changes, which is
+    // atomic whatever the bootloader.
+    result.bootloader_atomic = !result.bootconfig_swapped || bootloader == boot::BootloaderKind::syslinux ||
+                               bootloader == boot::BootloaderKind::uboot;
 
     // Kernels first: an entry must never point at a kernel not yet on disk.
     std::vector<boot::KernelLayout> layouts;

@@ -49,7 +49,7 @@ void run_deploy(Invocation& inv) {
 
   ot::KeyFile origin = ot::deploy::origin_for_refspec(refspec);
   if (origin_file)
-    origin = ot::KeyFile::parse(ot::sys::read_file_at(AT_FDCWD, *origin_file));
+    origin = ot::deploy::without_comments(ot::KeyFile::parse(ot::sys::read_file_at(AT_FDCWD, *origin_file)));
   const std::string csum = ot::store::digest_hex(sysroot.repo().resolve_rev(refspec));
   const ot::deploy::Deployment* merge = no_merge ? nullptr : sysroot.merge_deployment(stateroot);
 

@@ -24,7 +24,7 @@ void run_pin(Invocation& inv) {
       print("Deployment {} is already {}\n", index, unpin ? "unpinned" : "pinned");
       continue;
     }
-    ot::KeyFile origin = d.origin;
+    ot::KeyFile origin = ot::deploy::without_comments(d.origin);
     ot::deploy::set_pinned(origin, !unpin);
     ot::deploy::write_origin(sysroot.dfd(), d, origin);
     print("Deployment {} is now {}\n", index, unpin ? "unpinned" : "pinned");

@@ -1,6 +1,5 @@
 #include "cli/admin/upgrade_flow.hpp"
 
-#include "base/datetime.hpp"
 #include "base/error.hpp"
 #include "cli/admin/admin_sysroot.hpp"
 #include "cli/admin/staging.hpp"
@@ -10,9 +9,33 @@
 #include "deploy/origin.hpp"
 #include "store/remote/pull.hpp"
 
+#include <ctime>
+#include <langinfo.h>
+
 namespace ot::cli::admin {
 
 namespace {
+
+// A commit's time as upstream's upgrader shows it: UTC, in GLib's "%c",
+// the locale's date-and-time form ("Mon Jan  1 00:00:00 2024" in the C
+// locale), where GLib pads a one-digit day with a figure space (U+2007);
+// a console that is not UTF-8 shows it as '?', as upstream's does.
+std::string locale_time(int64_t seconds) {
+  const std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  std::string format = ::nl_langinfo(D_T_FMT);
+  const std::string day = (tm.tm_mday < 10 ? std::string("\u2007") : std::string()) +
+                          std::to_string(tm.tm_mday);
+  for (size_t at = format.find("%e"); at != std::string::npos; at = format.find("%e", at + day.size()))
+    format.replace(at, 2, day);
+  char buf[256];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"  // the locale's format, by design
+  const size_t n = std::strftime(buf, sizeof buf, format.c_str(), &tm);
+#pragma GCC diagnostic pop
+  return std::string(buf, n);
+}
 
 // A new ref without a remote stays on the current origin's remote, as
 // upstream's `admin switch` does.
@@ -50,6 +73,27 @@ void run_upgrade_flow(const Invocation& inv, const UpgradeRequest& request) {
   if (!current)
     throw Error("No origin/refspec in current deployment origin; cannot upgrade via ostree");
   const std::string refspec = request.new_refspec ? resolve_new_refspec(*current, *request.new_refspec) : *current;
+  if (request.new_refspec && refspec == *current)
+    throw Error("Old and new refs are equal: " + refspec);
+  // What the new deployment's origin says. A switch starts a fresh origin
+  // that follows the new ref; an upgrade keeps the merge deployment's, with
+  // the override asked for (or none: an upgrade goes to the newest commit)
+  // and without a hotfix unlock.
+  KeyFile origin;
+  if (request.new_refspec) {
+    origin = deploy::origin_for_refspec(refspec);
+  } else {
+    // Upstream edits a copy made by serializing and re-reading with
+    // comments kept, so the blank lines between groups belong to the group
+    // above them and a new key lands after them.
+    origin = KeyFile::parse(merge->origin.serialize());
+    if (request.override_commit)
+      origin.append("origin", "override-commit", *request.override_commit);
+    else
+      origin.remove_key("origin", "override-commit");
+    origin.remove_key("origin", "unlocked");
+    origin = deploy::without_transient_state(std::move(origin));
+  }
 
   if (!request.deploy_only)
     pull_refspec(sysroot, refspec);
@@ -68,14 +112,10 @@ void run_upgrade_flow(const Invocation& inv, const UpgradeRequest& request) {
     const auto new_commit = sysroot.repo().load_commit(target);
     if (new_commit.timestamp < old_commit.timestamp)
       throw Error("Upgrade target revision '" + csum + "' with timestamp '" +
-                  format_timestamp_utc(static_cast<int64_t>(new_commit.timestamp)) +
+                  locale_time(static_cast<int64_t>(new_commit.timestamp)) +
                   "' is chronologically older than current revision '" + merge->csum + "' with timestamp '" +
-                  format_timestamp_utc(static_cast<int64_t>(old_commit.timestamp)) +
-                  "'; use --allow-downgrade to permit");
+                  locale_time(static_cast<int64_t>(old_commit.timestamp)) + "'; use --allow-downgrade to permit");
   }
-
-  KeyFile origin = deploy::without_transient_state(merge->origin);
-  origin.set("origin", "refspec", refspec);
   const deploy::DeployTreeOptions tree{
       .stateroot = stateroot, .csum = csum, .origin = origin, .merge = merge, .kargs = merge->kargs};
   if (request.stage) {
@@ -84,6 +124,12 @@ void run_upgrade_flow(const Invocation& inv, const UpgradeRequest& request) {
   }
   const auto deployed = deploy::deploy_tree(sysroot, tree);
   report_deployed(deployed, true);
+  // The commit an override names becomes the ref's, as upstream's upgrader
+  // does, so what the origin follows and what is deployed agree (and the
+  // prune below frees what the ref held before). Only once the deployment
+  // exists: a failed upgrade leaves the ref alone.
+  if (request.override_commit)
+    sysroot.repo().set_ref(refspec, target);
   commit_deployments(sysroot, deploy::list_with_new_deployment(sysroot, deployed.deployment, merge, {}));
   // A switch lets go of the ref it left, so its history can be pruned
   // (upstream prints a local ref's remote as "(null)").
