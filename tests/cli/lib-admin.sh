@@ -6,7 +6,12 @@
 # new_sysroot OSTREE DIR STATEROOT: init-fs + os-init with that binary.
 # sysroot_manifest DIR: every path (deployment checksums included), type,
 #   mode, symlink target, and the content of the small text files upstream
-#   and we write (boot entries, bootloader configs, .origin, /etc).
+#   and we write (boot entries, bootloader configs, .origin, /etc, refs).
+# sysroot_full_manifest DIR: tree_manifest of the whole sysroot, repository
+#   objects and tmp/ included: a comparison before and after a command
+#   sees any byte, mode, xattr or path it changed.
+# remove_sysroot DIR: deletes a sysroot, deployments' immutable bit
+#   (chattr +i, set by both tools) cleared first.
 
 make_os_tree() {
   local dir=$1 kver=$2 version=${3:-1}
@@ -35,9 +40,22 @@ sysroot_manifest() {
         echo "== $f"
         cat "$f"
       done
+    find ostree/repo/refs -type f | LC_ALL=C sort | while read -r f; do echo "== $f: $(cat "$f")"; done
     for etc in ostree/deploy/*/deploy/*/etc; do
       [[ -d $etc ]] || continue
       find "$etc" -type f | LC_ALL=C sort | while read -r f; do echo "== $f: $(cat "$f")"; done
     done
   )
+}
+
+sysroot_full_manifest() {
+  tree_manifest "$1"
+}
+
+remove_sysroot() {
+  local d
+  for d in "$1"/ostree/deploy/*/deploy/*; do
+    if [[ -d $d && ! -L $d ]]; then chattr -i "$d" 2>/dev/null || true; fi
+  done
+  rm -rf "$1"
 }

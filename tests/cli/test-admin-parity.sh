@@ -82,6 +82,68 @@ scenario() {
   run admin status --sysroot=$s
 }
 
+# Upgrades, switches, origins and titles: a second sysroot.
+make_os_tree u1 6.1.0-u 1
+make_os_tree u2 6.1.0-u 2
+# The version is already in PRETTY_NAME: the title does not repeat it.
+printf 'NAME=Test\nPRETTY_NAME="Test OS 7.3 (Blue)"\nVERSION_ID=7.3\n' >u2/usr/lib/os-release
+"$REF_OSTREE" --repo=src commit -b up/a1 --tree=dir=u1 -s a1 --add-metadata-string=version=1.0 --timestamp=2024-03-01 >/dev/null
+"$REF_OSTREE" --repo=src commit -b up/old --tree=dir=u1 -s old --add-metadata-string=version=0.9 --timestamp=2024-02-01 >/dev/null
+"$REF_OSTREE" --repo=src commit -b up/pv --tree=dir=u2 -s pv --add-metadata-string=version=7.3 --timestamp=2024-03-02 >/dev/null
+"$REF_OSTREE" --repo=src commit -b up/pv2 --tree=dir=u2 -s pv2 --add-metadata-string=version=7.3.1 --timestamp=2024-03-03 >/dev/null
+echo same-version >u1/usr/etc/extra
+"$REF_OSTREE" --repo=src commit -b up/same --tree=dir=u1 -s same --add-metadata-string=version=1.0 --timestamp=2024-03-04 >/dev/null
+"$REF_OSTREE" --repo=src commit -b up/a --tree=dir=u1 -s a2 --add-metadata-string=version=1.1 --timestamp=2024-03-05 >/dev/null
+pv=$("$REF_OSTREE" --repo=src rev-parse up/pv)
+old=$("$REF_OSTREE" --repo=src rev-parse up/old)
+# An origin file with comments and blank lines (neither tool keeps them).
+printf '# made by hand\n[origin]\n\n# what upgrade follows\nrefspec=up/a\n\n\n[extra]\nkey=value\n# end\n' >hand.origin
+
+scenario_upgrades() {
+  local o=$1 s=sysroot step=0
+  run() {
+    step=$((step + 1))
+    echo "## $step: $*"
+    local rc=0
+    "$o" "$@" 2>&1 || rc=$?
+    echo "rc=$rc"
+  }
+  mkdir $s
+  run admin init-fs $s
+  run admin os-init --sysroot=$s testos
+  run admin os-init --sysroot=$s testos
+  "$REF_OSTREE" --repo=$s/ostree/repo pull-local ../src up/a up/a1 up/old up/pv up/pv2 up/same >/dev/null
+  run admin deploy --sysroot=$s --os=testos up/pv
+  run admin deploy --sysroot=$s --os=testos up/pv2
+  run admin deploy --sysroot=$s --os=testos up/a1 --origin-file=../hand.origin --retain
+  run admin status --sysroot=$s
+  grep -h '^title' $s/boot/loader/entries/*.conf
+  # Same kernel, kargs and versions at every position: only ostree/boot.N
+  # changes ("bootconfig swap: no").
+  run admin deploy --sysroot=$s --os=testos up/same --origin-file=../hand.origin
+  run admin deploy --sysroot=$s --os=testos up/a1 --origin-file=../hand.origin
+  run admin status --sysroot=$s
+  run admin pin --sysroot=$s 1
+  run admin pin --sysroot=$s 1
+  run admin pin --sysroot=$s -u 1
+  run admin pin --sysroot=$s -u 1
+  run admin upgrade --sysroot=$s --os=testos
+  run admin upgrade --sysroot=$s --os=testos
+  run admin status --sysroot=$s
+  "$REF_OSTREE" --repo=$s/ostree/repo reset up/a up/old
+  run admin upgrade --sysroot=$s --os=testos
+  run admin upgrade --sysroot=$s --os=testos --allow-downgrade
+  run admin status --sysroot=$s
+  run admin upgrade --sysroot=$s --os=testos --override-commit="$pv"
+  run admin upgrade --sysroot=$s --os=testos --override-commit="$old" --allow-downgrade
+  run admin status --sysroot=$s
+  run admin upgrade --sysroot=$s --os=testos
+  run admin switch --sysroot=$s --os=testos up/pv2
+  run admin switch --sysroot=$s --os=testos up/pv2
+  run admin switch --sysroot=$s --os=testos up/nosuch
+  run admin status --sysroot=$s
+}
+
 for who in ours ref; do
   o=$OT_OSTREE
   [[ $who == ref ]] && o=$REF_OSTREE
@@ -89,11 +151,25 @@ for who in ours ref; do
   (cd $who && scenario "$o") >$who.log
   sysroot_manifest $who/sysroot >$who.manifest
   (cd $who/modern && find . | LC_ALL=C sort) >>$who.manifest
+  mkdir $who-up
+  (cd $who-up && scenario_upgrades "$o") >$who-up.log
+  sysroot_manifest $who-up/sysroot >$who-up.manifest
 done
 diff -u ref.log ours.log >&2 || fail "outputs differ (- upstream, + ours)"
 _test_check_passed
 diff -u ref.manifest ours.manifest >&2 || fail "sysroots differ (- upstream, + ours)"
 _test_check_passed
-# The scenario did what it meant to: two steps fail on purpose.
+diff -u ref-up.log ours-up.log >&2 || fail "upgrade outputs differ (- upstream, + ours)"
+_test_check_passed
+diff -u ref-up.manifest ours-up.manifest >&2 || fail "upgraded sysroots differ (- upstream, + ours)"
+_test_check_passed
+# The scenarios did what they meant to: these steps fail on purpose.
 assert_eq "$(grep -c "^rc=[1-9]" ours.log)" 2 "failing steps"
+assert_eq "$(grep -c "^rc=[1-9]" ours-up.log)" 4 "failing upgrade steps"
 assert_file_has_content ours.log "^Transaction complete; bootconfig swap: yes"
+assert_file_has_content ours-up.log "^Transaction complete; bootconfig swap: no"
+assert_file_has_content ours-up.log "chronologically older"
+assert_file_has_content ours-up.log "^title Test OS 7.3 \(Blue\) \(ostree:2\)$"
+assert_file_has_content ours-up.manifest "^title Test OS 7.3 \(Blue\) 7.3.1 \(ostree:0\)$"
+assert_file_has_content ours-up.manifest "^override-commit=$old$"
+assert_not_file_has_content ours-up.manifest "^# "
