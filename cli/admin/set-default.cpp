@@ -26,7 +26,8 @@ void run_rollback(Invocation& inv) {
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   auto lock = sysroot.lock();
   auto list = ot::deploy::list_for_rollback(sysroot);
-  const std::string next = list.front().dirname();
+  // Named as status names it: two stateroots may deploy the same commit.
+  const std::string next = list.front().stateroot + " " + list.front().dirname();
   admin::commit_deployments(sysroot, std::move(list));
   print("Deployment {} is now the default\n", next);
 }

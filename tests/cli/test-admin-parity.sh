@@ -173,3 +173,83 @@ assert_file_has_content ours-up.log "^title Test OS 7.3 \(Blue\) \(ostree:2\)$"
 assert_file_has_content ours-up.manifest "^title Test OS 7.3 \(Blue\) 7.3.1 \(ostree:0\)$"
 assert_file_has_content ours-up.manifest "^override-commit=$old$"
 assert_not_file_has_content ours-up.manifest "^# "
+
+# What upstream 2022.7 lacks (set-default, rollback, status --json): our
+# behaviour directly, with upstream's status reading the result.
+s=own
+new_sysroot "$OT_OSTREE" $s testos
+"$OT_OSTREE" admin os-init --sysroot=$s other >/dev/null
+"$REF_OSTREE" --repo=$s/ostree/repo pull-local src os/a os/b >/dev/null
+"$OT_OSTREE" admin deploy --sysroot=$s --os=testos os/a >/dev/null
+"$OT_OSTREE" admin deploy --sysroot=$s --os=testos os/b --karg=quiet >/dev/null
+"$OT_OSTREE" admin deploy --sysroot=$s --os=other os/a >/dev/null
+"$OT_OSTREE" admin pin --sysroot=$s 2 >/dev/null
+ca=$("$REF_OSTREE" --repo=src rev-parse os/a)
+cb=$("$REF_OSTREE" --repo=src rev-parse os/b)
+
+# order SYSROOT: "stateroot csum.serial" per deployment, as status lists them.
+order() { "$OT_OSTREE" admin status --sysroot="$1" | awk '/^[ *] [^ ]+ [0-9a-f]+\.[0-9]+$/ { sub(/^[ *] /, ""); print $1, $2 }'; }
+# default_entry SYSROOT: the deployment the highest-versioned entry boots.
+default_entry() {
+  local e
+  e=$(grep -l "^version $(ls "$1"/boot/loader/entries | wc -l)$" "$1"/boot/loader/entries/*.conf)
+  readlink "$1$(grep -o 'ostree=[^ ]*' "$e" | cut -d= -f2)" | sed 's|.*/deploy/\([^/]*\)/deploy/|\1 |'
+}
+same_status() {
+  assert_eq "$("$REF_OSTREE" admin status --sysroot=$s)" "$("$OT_OSTREE" admin status --sysroot=$s)" "$1: upstream's status"
+}
+
+assert_eq "$(order $s)" "other $ca.0
+testos $cb.0
+testos $ca.0" "three deployments"
+assert_eq "$(default_entry $s)" "other $ca.0" "default before set-default"
+
+# --json: the same deployments, in the same order, with what status shows.
+"$OT_OSTREE" admin status --sysroot=$s --json >status.json
+cat >check.py <<'EOF'
+import json, sys
+ca, cb = sys.argv[1], sys.argv[2]
+d = json.load(sys.stdin)["deployments"]
+assert [(x["index"], x["stateroot"], x["checksum"], x["serial"]) for x in d] == \
+    [(0, "other", ca, 0), (1, "testos", cb, 0), (2, "testos", ca, 0)], d
+assert [x["version"] for x in d] == ["1.0", "2.0", "1.0"], d
+assert [x["origin"] for x in d] == ["os/a", "os/b", "os/a"], d
+assert [x["pinned"] for x in d] == [False, False, True], d
+assert "quiet" in d[1]["kargs"].split() and "quiet" not in d[0]["kargs"].split(), d
+assert not any(x["booted"] or x["staged"] for x in d), d
+EOF
+python3 check.py "$ca" "$cb" <status.json || fail "status --json does not describe the sysroot"
+_test_check_passed
+
+# set-default N: deployment N first, the others in their order; the
+# default boot entry follows; upstream reads the same list.
+"$OT_OSTREE" admin set-default --sysroot=$s 2 >out
+assert_file_has_content out "^Bootloader updated; bootconfig swap: yes"
+assert_eq "$(order $s)" "testos $ca.0
+other $ca.0
+testos $cb.0" "after set-default 2"
+assert_eq "$(default_entry $s)" "testos $ca.0" "default after set-default 2"
+same_status "set-default"
+"$OT_OSTREE" admin status --sysroot=$s | grep -A3 "testos $ca.0" | grep -q "Pinned: yes" ||
+  fail "set-default lost the pin"
+_test_check_passed
+sysroot_manifest $s >before
+"$OT_OSTREE" admin set-default --sysroot=$s 0 >out
+assert_file_has_content out "^Deployment 0 is already the default$"
+sysroot_manifest $s >after
+diff -u before after >&2 || fail "set-default 0 changed the sysroot"
+_test_check_passed
+
+# rollback: unbooted, the second deployment becomes the default; twice
+# brings the first back.
+"$OT_OSTREE" admin rollback --sysroot=$s >out
+assert_file_has_content out "^Deployment other $ca\.0 is now the default$"
+assert_eq "$(order $s | head -n 2)" "other $ca.0
+testos $ca.0" "after rollback"
+assert_eq "$(default_entry $s)" "other $ca.0" "default after rollback"
+same_status "rollback"
+"$OT_OSTREE" admin rollback --sysroot=$s >/dev/null
+assert_eq "$(order $s | head -n 1)" "testos $ca.0" "after a second rollback"
+same_status "second rollback"
+"$REF_OSTREE" --repo=$s/ostree/repo fsck >/dev/null
+_test_check_passed
