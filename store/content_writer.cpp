@@ -140,6 +140,10 @@ void apply_content_meta(const Repo& repo, int fd, const FileMeta& meta) {
   if (!repo.in_transaction() && repo.fsync_enabled()) sys::fsync(fd);
 }
 
+TempFile content_temp_file(Repo& repo, const Digest& csum) {
+  return temp_for(repo, loose_object_path(csum, ObjectType::file, repo.mode()));
+}
+
 void land_content_file(Repo& repo, const Digest& csum, TempFile& tmp) {
   if (repo.has_object(ObjectType::file, csum)) {
     tmp = TempFile();
@@ -147,7 +151,8 @@ void land_content_file(Repo& repo, const Digest& csum, TempFile& tmp) {
   }
   auto path = loose_object_path(csum, ObjectType::file, repo.mode());
   int dest = repo.staging_dfd();
-  repo.ensure_object_subdir(dest, path);
+  // A temp file made beside its destination has its directory already.
+  if (tmp.dfd() == repo.tmp_dfd()) repo.ensure_object_subdir(dest, path);
   tmp.land(dest, path);
 }
 

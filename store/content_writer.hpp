@@ -53,6 +53,11 @@ private:
   bool stream_ended_ = false;  // archive: the last chunk has been compressed
 };
 
+// A temporary file for the object csum: in a transaction, beside where it
+// will land (the staging XX/ directory), so that landing is a rename within
+// one directory; otherwise in tmp/.
+TempFile content_temp_file(Repo& repo, const Digest& csum);
+
 // Lands a complete, verified object file from tmp under csum in the open
 // transaction (or objects/), unless the repo has the object; tmp is then
 // removed.

@@ -182,7 +182,7 @@ void land_archive(Repo& repo, const Digest& csum, const FilezBody& body, const R
     land_content_file(repo, csum, *body.owned);
     return;
   }
-  TempFile tmp(repo.tmp_dfd(), "tmpobject-");
+  TempFile tmp = content_temp_file(repo, csum);
   sys::write_all(tmp.fd(), canonical);
   // A symlink's content is its target, in the header: no payload.
   if (!symlink) {
