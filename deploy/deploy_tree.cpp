@@ -85,8 +85,10 @@ Deployment initialize_deployment(Sysroot& sysroot, const DeployTreeOptions& opti
   return with_context("deploying " + d.dirname(), [&] {
     store::CheckoutOptions checkout;
     checkout.links = store::LinkPolicy::prefer_hardlinks;
-    store::checkout(sysroot.repo(), store::digest_from_hex(d.csum), deploy_dfd.get(), d.dirname(), checkout);
+    // Guarded from the start: a checkout that fails half way (a full disk)
+    // leaves nothing behind. The serial is fresh, so nothing else is there.
     DeploymentGuard guard(sysroot.dfd(), d.relpath());
+    store::checkout(sysroot.repo(), store::digest_from_hex(d.csum), deploy_dfd.get(), d.dirname(), checkout);
     fault_point("deployment checked out");
     UniqueFd dfd = sys::open_dir(deploy_dfd.get(), d.dirname(), sys::FollowLinks::no);
     normalize_etc(dfd.get());

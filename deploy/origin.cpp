@@ -71,7 +71,8 @@ std::optional<KeyFile> read_origin(int sysroot_dfd, const Deployment& deployment
 }
 
 void write_origin(int sysroot_dfd, const Deployment& deployment, const KeyFile& origin) {
-  write_file_atomic(sysroot_dfd, deployment.origin_relpath(), origin.serialize());
+  with_context("writing /" + deployment.origin_relpath(),
+               [&] { write_file_atomic(sysroot_dfd, deployment.origin_relpath(), origin.serialize()); });
 }
 
 }  // namespace ot::deploy

@@ -13,7 +13,7 @@ void run_switch(Invocation& inv) {
                  text("os", 0, req.os, "Use a different operating system root than the current one", "OSNAME")},
                 Scope::admin);
   if (args.empty())
-    inv.usage_error("REF must be specified");
+    inv.usage_error("REFSPEC must be specified");
   req.new_refspec = args[0];
   admin::run_upgrade_flow(inv, req);
 }
