@@ -11,6 +11,8 @@ make_os_tree t2 6.1.0-b 2
 "$REF_OSTREE" --repo=src init --mode=archive
 "$REF_OSTREE" --repo=src commit -b os/1 --tree=dir=t1 -s 1 --add-metadata-string=version=1 >/dev/null
 "$REF_OSTREE" --repo=src commit -b os/2 --tree=dir=t2 -s 2 --add-metadata-string=version=2 >/dev/null
+echo 3 >t2/usr/etc/three
+"$REF_OSTREE" --repo=src commit -b os/3 --tree=dir=t2 -s 3 --add-metadata-string=version=3 >/dev/null
 
 same_status() { # SYSROOT WHAT
   local ours ref
@@ -48,5 +50,28 @@ for first in ours ref; do
   same_status $s "$first pinned"
   "$b" admin cleanup --sysroot=$s
   same_status $s "the other cleaned up"
+  # A second stateroot made by the other tool; deployed by the first.
+  "$b" admin os-init --sysroot=$s other >/dev/null
+  "$a" admin deploy --sysroot=$s --os=other os/2 >/dev/null
+  same_status $s "$first deployed to the other's stateroot"
+  grep -q "^title .*(ostree:other:0)$" $s/boot/loader/entries/ostree-*-other.conf || fail "no entry for the other stateroot"
+  # Kernel arguments edited in place, then kept by the other's deploy.
+  "$b" admin kargs edit-in-place --sysroot=$s --append-if-missing=quiet >/dev/null
+  "$a" admin deploy --sysroot=$s --os=testos os/1 >/dev/null
+  same_status $s "$first deployed after the other's karg edit"
+  default=$(grep -l "^title .*(ostree:testos:0)$" $s/boot/loader/entries/*.conf)
+  assert_file_has_content "$default" "^options .*root=/dev/vda1.* quiet( |$)"
+  # Upgrade and switch, each by one tool, follow the other's origins.
+  "$REF_OSTREE" --repo=$s/ostree/repo pull-local src os/3 >/dev/null
+  "$REF_OSTREE" --repo=$s/ostree/repo reset os/1 os/3
+  "$b" admin upgrade --sysroot=$s --os=testos >/dev/null
+  same_status $s "the other upgraded"
+  "$a" admin switch --sysroot=$s --os=testos os/2 >/dev/null
+  same_status $s "$first switched"
+  "$b" admin upgrade --sysroot=$s --os=testos --override-commit="$("$REF_OSTREE" --repo=src rev-parse os/3)" >/dev/null
+  "$a" admin upgrade --sysroot=$s --os=testos >/dev/null
+  same_status $s "$first upgraded past the other's override"
+  "$a" admin undeploy --sysroot=$s 0 >/dev/null
+  same_status $s "$first undeployed the default"
   both_fsck $s
 done
