@@ -12,7 +12,9 @@ std::string unquote(std::string_view v) {
     v = v.substr(1, v.size() - 2);
     std::string out;
     for (size_t i = 0; i < v.size(); ++i) {
-      if (quote == '"' && v[i] == '\\' && i + 1 < v.size())
+      // Inside double quotes a backslash escapes only $ ` " \ and newline,
+      // as the shell (and GLib's g_shell_unquote, which upstream uses) does.
+      if (quote == '"' && v[i] == '\\' && i + 1 < v.size() && std::string_view("$`\"\\\n").find(v[i + 1]) != std::string_view::npos)
         ++i;
       out += v[i];
     }
@@ -47,7 +49,9 @@ std::map<std::string, std::string> parse_os_release(std::string_view text) {
 }
 
 std::map<std::string, std::string> read_os_release(int deployment_dfd) {
-  for (const char* path : {"etc/os-release", "usr/lib/os-release"}) {
+  // The tree's own file first: /etc is the machine's, and a merged /etc may
+  // still hold an older release's copy.
+  for (const char* path : {"usr/lib/os-release", "etc/os-release"}) {
     if (auto text = sys::read_file_at_opt(deployment_dfd, path))
       return parse_os_release(*text);
   }

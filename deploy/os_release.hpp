@@ -6,11 +6,12 @@
 
 namespace ot::deploy {
 
-// KEY=VALUE lines; values unquoted ('…' or "…" with backslash escapes).
+// KEY=VALUE lines; values unquoted ('…', or "…" where a backslash escapes
+// $ ` " \ and newline).
 std::map<std::string, std::string> parse_os_release(std::string_view text);
 
-// The deployment's etc/os-release, else usr/lib/os-release; empty when
-// neither exists.
+// The deployment's usr/lib/os-release, else etc/os-release (upstream's
+// order); empty when neither exists.
 std::map<std::string, std::string> read_os_release(int deployment_dfd);
 
 }  // namespace ot::deploy

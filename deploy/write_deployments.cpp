@@ -12,8 +12,10 @@
 #include "deploy/cleanup.hpp"
 #include "deploy/staged.hpp"
 
+#include <fcntl.h>
 #include <map>
 #include <set>
+#include <unistd.h>
 
 namespace ot::deploy {
 
@@ -122,57 +124,85 @@ WriteResult write_deployments(Sysroot& sysroot, std::vector<Deployment> list) {
                                 ? 1 - read_subbootversion(sysroot.dfd(), result.bootversion)
                                 : 1 - sysroot.subbootversion();
 
-    // Entries name kernels as /ostree/...; bootloaders that read /boot from
-    // the root filesystem look for /boot/ostree/..., which boot/boot -> .
-    // makes the same path.
-    if (!sys::stat_at_opt(sysroot.boot_dfd(), "boot"))
-      sys::symlink_at(".", sysroot.boot_dfd(), "boot");
+    // Until the switch nothing written here is live: if any step before it
+    // fails (a tree without os-release, a full /boot), what it wrote is
+    // removed again and the sysroot is as it was.
+    bool switching = false;
+    // refs/heads/ostree/N/M: directories the refs below create, which the
+    // ref removal of a failed write leaves behind.
+    const std::string ref_dir = "refs/heads/ostree/" + std::to_string(result.bootversion);
+    const std::string ref_subdir = ref_dir + "/" + std::to_string(result.subbootversion);
+    const bool had_ref_dir = sys::stat_at_opt(sysroot.repo().dfd(), ref_dir).has_value();
+    const bool had_ref_subdir = sys::stat_at_opt(sysroot.repo().dfd(), ref_subdir).has_value();
+    try {
+      // Entries name kernels as /ostree/...; bootloaders that read /boot from
+      // the root filesystem look for /boot/ostree/..., which boot/boot -> .
+      // makes the same path.
+      if (!sys::stat_at_opt(sysroot.boot_dfd(), "boot"))
+        sys::symlink_at(".", sysroot.boot_dfd(), "boot");
 
-    const auto configured = sysroot.repo().config().get("sysroot", "bootloader").value_or("auto");
-    const boot::BootloaderKind bootloader = boot::detect_bootloader(sysroot.dfd(), configured);
-    // Without new entries only the ostree/boot.N link changes, which is
-    // atomic whatever the bootloader.
-    result.bootloader_atomic = !result.bootconfig_swapped || bootloader == boot::BootloaderKind::syslinux ||
-                               bootloader == boot::BootloaderKind::uboot;
+      const auto configured = sysroot.repo().config().get("sysroot", "bootloader").value_or("auto");
+      const boot::BootloaderKind bootloader = boot::detect_bootloader(sysroot.dfd(), configured);
+      // Without new entries only the ostree/boot.N link changes, which is
+      // atomic whatever the bootloader.
+      result.bootloader_atomic = !result.bootconfig_swapped || bootloader == boot::BootloaderKind::syslinux ||
+                                 bootloader == boot::BootloaderKind::uboot;
 
-    // Kernels first: an entry must never point at a kernel not yet on disk.
-    std::vector<boot::KernelLayout> layouts;
-    std::vector<UniqueFd> deployment_dfds;
-    for (const Deployment& d : list) {
-      deployment_dfds.push_back(sys::open_dir(sysroot.dfd(), d.relpath()));
-      auto layout = boot::find_kernel(deployment_dfds.back().get());
-      if (!layout)
-        throw Error("deployment " + d.dirname() + ": no kernel found in /usr/lib/modules, /usr/lib/ostree-boot or /boot");
-      if (layout->bootcsum != d.bootcsum)
-        throw Error("deployment " + d.dirname() + ": kernel checksum " + layout->bootcsum +
-                    " does not match its boot checksum " + d.bootcsum);
-      boot::install_kernel(deployment_dfds.back().get(), *layout, sysroot.boot_dfd(), boot_dir_name(d));
-      fault_point("kernel installed");
-      layouts.push_back(std::move(*layout));
-    }
+      // Kernels first: an entry must never point at a kernel not yet on disk.
+      std::vector<boot::KernelLayout> layouts;
+      std::vector<UniqueFd> deployment_dfds;
+      for (const Deployment& d : list) {
+        deployment_dfds.push_back(sys::open_dir(sysroot.dfd(), d.relpath()));
+        auto layout = boot::find_kernel(deployment_dfds.back().get());
+        if (!layout)
+          throw Error("deployment " + d.dirname() + ": no kernel found in /usr/lib/modules, /usr/lib/ostree-boot or /boot");
+        if (layout->bootcsum != d.bootcsum)
+          throw Error("deployment " + d.dirname() + ": kernel checksum " + layout->bootcsum +
+                      " does not match its boot checksum " + d.bootcsum);
+        boot::install_kernel(deployment_dfds.back().get(), *layout, sysroot.boot_dfd(), boot_dir_name(d));
+        fault_point("kernel installed");
+        layouts.push_back(std::move(*layout));
+      }
 
-    write_deployment_refs(sysroot.repo(), result.bootversion, result.subbootversion, list);
-    fault_point("deployment refs written");
-    write_bootlinks(sysroot.dfd(), result.bootversion, result.subbootversion, list);
+      write_deployment_refs(sysroot.repo(), result.bootversion, result.subbootversion, list);
+      fault_point("deployment refs written");
+      write_bootlinks(sysroot.dfd(), result.bootversion, result.subbootversion, list);
 
-    const std::string bootlink = "ostree/boot." + std::to_string(result.bootversion);
-    const std::string bootlink_target =
-        "boot." + std::to_string(result.bootversion) + "." + std::to_string(result.subbootversion);
-    if (result.bootconfig_swapped) {
-      // The inactive boot.N link and loader.N may be rewritten freely: no
-      // live entry refers to them.
-      symlink_atomic(bootlink_target, sysroot.dfd(), bootlink);
-      fault_point("inactive bootlink switched");
-      std::vector<boot::LoaderEntry> entries;
-      for (size_t i = 0; i < list.size(); ++i)
-        entries.push_back({boot_entry_filename(list[i], list.size()),
-                           make_boot_entry(sysroot.repo(), deployment_dfds[i].get(), list[i], list,
-                                           result.bootversion, layouts[i])});
-      boot::write_loader(sysroot.dfd(), result.bootversion, entries, bootloader);
-      fault_point("loader written");
-      boot::swap_loader(sysroot.boot_dfd(), result.bootversion);  // the switch
-    } else {
-      symlink_atomic(bootlink_target, sysroot.dfd(), bootlink);  // the switch
+      const std::string bootlink = "ostree/boot." + std::to_string(result.bootversion);
+      const std::string bootlink_target =
+          "boot." + std::to_string(result.bootversion) + "." + std::to_string(result.subbootversion);
+      if (result.bootconfig_swapped) {
+        // The inactive boot.N link and loader.N may be rewritten freely: no
+        // live entry refers to them.
+        symlink_atomic(bootlink_target, sysroot.dfd(), bootlink);
+        fault_point("inactive bootlink switched");
+        std::vector<boot::LoaderEntry> entries;
+        for (size_t i = 0; i < list.size(); ++i)
+          entries.push_back({boot_entry_filename(list[i], list.size()),
+                             make_boot_entry(sysroot.repo(), deployment_dfds[i].get(), list[i], list,
+                                             result.bootversion, layouts[i])});
+        boot::write_loader(sysroot.dfd(), result.bootversion, entries, bootloader);
+        fault_point("loader written");
+        switching = true;
+        boot::swap_loader(sysroot.boot_dfd(), result.bootversion);  // the switch
+      } else {
+        switching = true;
+        symlink_atomic(bootlink_target, sysroot.dfd(), bootlink);  // the switch
+      }
+    } catch (...) {
+      // Once the switch has begun the new state may be live: leave it.
+      if (!switching) {
+        try {
+          cleanup_sysroot(sysroot);
+          if (!had_ref_subdir)
+            ::unlinkat(sysroot.repo().dfd(), ref_subdir.c_str(), AT_REMOVEDIR);  // only if empty
+          if (!had_ref_dir)
+            ::unlinkat(sysroot.repo().dfd(), ref_dir.c_str(), AT_REMOVEDIR);
+        } catch (const Error&) {
+          // The next cleanup finishes it; the first error is the one to report.
+        }
+      }
+      throw;
     }
     fault_point("switched");
 

@@ -19,10 +19,16 @@ echo a >bothetc/etc/a && echo b >bothetc/usr/etc/b && echo k >bothetc/usr/lib/mo
 "$OT_OSTREE" --repo=src commit -b os/good --tree=dir=t1 -s good >/dev/null
 "$OT_OSTREE" --repo=src commit -b os/nokernel --tree=dir=nokernel -s nokernel >/dev/null
 "$OT_OSTREE" --repo=src commit -b os/bothetc --tree=dir=bothetc -s bothetc >/dev/null
+make_os_tree noosrelease 6.1.0-a 1
+rm noosrelease/usr/lib/os-release
+"$OT_OSTREE" --repo=src commit -b os/noosrelease --tree=dir=noosrelease -s noosrelease >/dev/null
+make_os_tree noname 6.1.0-a 1
+printf 'NAME=Nameless\n' >noname/usr/lib/os-release
+"$OT_OSTREE" --repo=src commit -b os/noname --tree=dir=noname -s noname >/dev/null
 
 s=sysroot
 new_sysroot "$OT_OSTREE" $s testos
-"$OT_OSTREE" --repo=$s/ostree/repo pull-local src os/good os/nokernel os/bothetc >/dev/null
+"$OT_OSTREE" --repo=$s/ostree/repo pull-local src os/good os/nokernel os/bothetc os/noosrelease os/noname >/dev/null
 "$OT_OSTREE" admin deploy --sysroot=$s --os=testos os/good >/dev/null
 
 # rejected REGEX CMD...: fails with one error line matching REGEX, and the
@@ -54,6 +60,8 @@ usage_rejected() {
 
 rejected "Refspec 'os/nosuch' not found" "$OT_OSTREE" admin deploy --sysroot=$s --os=testos os/nosuch
 rejected "Failed to find kernel" "$OT_OSTREE" admin deploy --sysroot=$s --os=testos os/nokernel
+rejected "os-release" "$OT_OSTREE" admin deploy --sysroot=$s --os=testos os/noosrelease
+rejected "No PRETTY_NAME or ID in /etc/os-release" "$OT_OSTREE" admin deploy --sysroot=$s --os=testos os/noname
 rejected "both /etc and /usr/etc" "$OT_OSTREE" admin deploy --sysroot=$s --os=testos os/bothetc
 rejected "nosuch" "$OT_OSTREE" admin deploy --sysroot=$s --os=nosuch os/good
 rejected "Not currently booted into an OSTree system and no --os= argument given" \

@@ -144,9 +144,35 @@ scenario_upgrades() {
   run admin status --sysroot=$s
 }
 
+# Titles from os-release as upstream reads it: /usr/lib/os-release before
+# /etc/os-release, values unquoted as the shell would (GLib's
+# g_shell_unquote).
+for v in quoted escaped etconly both; do
+  make_os_tree rel-$v 6.1.0-r 1
+  case $v in
+    quoted) printf "PRETTY_NAME='Single \\ Quoted'\nID=sq\n" >rel-$v/usr/lib/os-release ;;
+    escaped) printf 'PRETTY_NAME="Esc \\"Q\\" \\$HOME \\\\ \\x OS"\nID=esc\n' >rel-$v/usr/lib/os-release ;;
+    etconly) mv rel-$v/usr/lib/os-release rel-$v/usr/etc/os-release ;;
+    both) printf 'PRETTY_NAME="From etc"\n' >rel-$v/usr/etc/os-release ;;
+  esac
+  "$REF_OSTREE" --repo=src commit -b rel/$v --tree=dir=rel-$v -s $v --add-metadata-string=version=$v --timestamp=2024-04-01 >/dev/null
+done
+scenario_os_release() {
+  local o=$1 s=sysroot v
+  new_sysroot "$o" $s testos
+  "$REF_OSTREE" --repo=$s/ostree/repo pull-local ../src rel/quoted rel/escaped rel/etconly rel/both >/dev/null
+  for v in quoted escaped etconly both; do
+    "$o" admin deploy --sysroot=$s --os=testos rel/$v --retain 2>&1
+  done
+  grep -h '^title' $s/boot/loader/entries/*.conf
+}
+
 for who in ours ref; do
   o=$OT_OSTREE
   [[ $who == ref ]] && o=$REF_OSTREE
+  mkdir $who-rel
+  (cd $who-rel && scenario_os_release "$o") >$who-rel.log
+  sysroot_manifest $who-rel/sysroot >>$who-rel.log
   mkdir $who
   (cd $who && scenario "$o") >$who.log
   sysroot_manifest $who/sysroot >$who.manifest
@@ -159,6 +185,9 @@ diff -u ref.log ours.log >&2 || fail "outputs differ (- upstream, + ours)"
 _test_check_passed
 diff -u ref.manifest ours.manifest >&2 || fail "sysroots differ (- upstream, + ours)"
 _test_check_passed
+diff -u ref-rel.log ours-rel.log >&2 || fail "os-release titles differ (- upstream, + ours)"
+_test_check_passed
+assert_file_has_content ours-rel.log "^title Test OS both \(ostree:0\)$"
 diff -u ref-up.log ours-up.log >&2 || fail "upgrade outputs differ (- upstream, + ours)"
 _test_check_passed
 diff -u ref-up.manifest ours-up.manifest >&2 || fail "upgraded sysroots differ (- upstream, + ours)"
