@@ -54,11 +54,13 @@ CommitInfo commit_info(const ot::store::Repo& repo, const std::string& csum) {
   return info;
 }
 
+// Only a hotfix unlock persists in the origin; upstream ignores any other
+// value there (a development unlock lives in /run for the booted system).
 std::string unlocked_state(const Deployment& d) {
   if (!d.has_origin)
     return {};
   auto v = d.origin.get("origin", "unlocked");
-  return v && *v != "none" ? *v : std::string();
+  return v && *v == "hotfix" ? *v : std::string();
 }
 
 void print_text(const ot::deploy::Sysroot& sysroot, const Roles& roles) {

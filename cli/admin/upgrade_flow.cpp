@@ -11,6 +11,7 @@
 
 #include <ctime>
 #include <langinfo.h>
+#include <unistd.h>
 
 namespace ot::cli::admin {
 
@@ -56,7 +57,10 @@ void pull_refspec(deploy::Sysroot& sysroot, const std::string& refspec) {
   store::remote::PullOptions options;
   options.refs = {ref};
   const auto stats = store::remote::pull(sysroot.repo(), where, remote, options);
-  print("{}\n", store::remote::format_pull_summary(stats));
+  // Upstream reports the pull through its terminal progress line only;
+  // piped or logged, an upgrade says nothing about it.
+  if (::isatty(STDOUT_FILENO) == 1)
+    print("{}\n", store::remote::format_pull_summary(stats));
 }
 
 }  // namespace

@@ -167,9 +167,52 @@ scenario_os_release() {
   grep -h '^title' $s/boot/loader/entries/*.conf
 }
 
+# Kernel arguments with repeated keys, a ref of a remote, origins that are
+# not refspecs, no origin at all, a hotfix unlock, undeploying the default,
+# init-fs over an existing sysroot.
+scenario_misc() {
+  local o=$1 s=sysroot step=0 first last
+  run() {
+    step=$((step + 1))
+    echo "## $step: $*"
+    local rc=0
+    "$o" "$@" 2>&1 || rc=$?
+    echo "rc=$rc"
+  }
+  new_sysroot "$o" $s testos
+  run admin init-fs $s
+  run admin init-fs --modern $s
+  "$REF_OSTREE" --repo=$s/ostree/repo remote add --no-gpg-verify myremote "file://$(cd ../src && pwd)"
+  "$REF_OSTREE" --repo=$s/ostree/repo pull-local --remote=myremote ../src os/a os/b >/dev/null
+  run admin deploy --sysroot=$s --os=testos myremote:os/a --karg=a=1 --karg=b --karg=a=2
+  run admin kargs edit-in-place --sysroot=$s --append-if-missing=b
+  run admin kargs edit-in-place --sysroot=$s --append-if-missing=a=3
+  run admin kargs edit-in-place --sysroot=$s --append-if-missing=c=x
+  run admin deploy --sysroot=$s --os=testos myremote:os/b --karg-append=a=4 --karg-delete=b
+  run admin deploy --sysroot=$s --os=testos myremote:os/a --karg-delete=nosuch
+  run admin deploy --sysroot=$s --os=testos myremote:os/a --karg-delete=a
+  run admin upgrade --sysroot=$s --os=testos
+  run admin status --sysroot=$s
+  first=$(ls $s/ostree/deploy/testos/deploy/*.origin | head -n 1)
+  last=$(ls $s/ostree/deploy/testos/deploy/*.origin | tail -n 1)
+  chattr -i "${first%.origin}" "${last%.origin}"
+  printf '[origin]\ncontainer-image-reference=x\n' >"$first"
+  printf '[origin]\nrefspec=myremote:os/b\nunlocked=development\n' >"$last"
+  run admin status --sysroot=$s
+  printf '[origin]\nrefspec=myremote:os/b\nunlocked=hotfix\n' >"$last"
+  run admin status --sysroot=$s
+  rm "$first"
+  run admin status --sysroot=$s
+  run admin undeploy --sysroot=$s 0
+  run admin status --sysroot=$s
+}
+
 for who in ours ref; do
   o=$OT_OSTREE
   [[ $who == ref ]] && o=$REF_OSTREE
+  mkdir $who-misc
+  (cd $who-misc && scenario_misc "$o") >$who-misc.log
+  sysroot_manifest $who-misc/sysroot >>$who-misc.log
   mkdir $who-rel
   (cd $who-rel && scenario_os_release "$o") >$who-rel.log
   sysroot_manifest $who-rel/sysroot >>$who-rel.log
@@ -185,6 +228,11 @@ diff -u ref.log ours.log >&2 || fail "outputs differ (- upstream, + ours)"
 _test_check_passed
 diff -u ref.manifest ours.manifest >&2 || fail "sysroots differ (- upstream, + ours)"
 _test_check_passed
+diff -u ref-misc.log ours-misc.log >&2 || fail "kargs/origins/unlock outputs differ (- upstream, + ours)"
+_test_check_passed
+assert_file_has_content ours-misc.log "Unlocked: hotfix"
+assert_not_file_has_content ours-misc.log "Unlocked: development"
+assert_file_has_content ours-misc.log "^error: Multiple values for key 'a' found$"
 diff -u ref-rel.log ours-rel.log >&2 || fail "os-release titles differ (- upstream, + ours)"
 _test_check_passed
 assert_file_has_content ours-rel.log "^title Test OS both \(ostree:0\)$"
@@ -282,3 +330,13 @@ assert_eq "$(order $s | head -n 1)" "testos $ca.0" "after a second rollback"
 same_status "second rollback"
 "$REF_OSTREE" --repo=$s/ostree/repo fsck >/dev/null
 _test_check_passed
+
+# cleanup: what a killed checkout left (*.tmp) goes, a name that is no
+# deployment's stays (upstream 2022.7 refuses to clean up at all there).
+d=$s/ostree/deploy/testos/deploy
+mkdir "$d/$ca.7.tmp" "$d/notours"
+echo x >"$d/$ca.7.tmp/file"
+"$OT_OSTREE" admin cleanup --sysroot=$s
+[[ ! -e $d/$ca.7.tmp && -d $d/notours ]] || fail "cleanup: $(ls "$d")"
+_test_check_passed
+same_status "cleanup"
