@@ -68,8 +68,10 @@ boot::BootEntry make_boot_entry(const store::Repo& repo, int deployment_dfd, con
   entry.set("linux", dir + layout.kernel_name);
   if (layout.initramfs_name)
     entry.set("initrd", dir + *layout.initramfs_name);
+  // A devicetree file is named by "devicetree"; a directory of them (dtb/)
+  // by "fdtdir", which u-boot reads.
   if (layout.devicetree_name)
-    entry.set("devicetree", dir + *layout.devicetree_name);
+    entry.set(layout.devicetree_is_dir ? "fdtdir" : "devicetree", dir + *layout.devicetree_name);
   return entry;
 }
 

@@ -77,7 +77,9 @@ scenario() {
   printf 'PROMPT 1\nLABEL custom\n\tKERNEL /vmlinuz-custom\n' >$s/boot/loader/syslinux.cfg
   run admin deploy --sysroot=$s --os=testos os/a
   rm -r $s/boot/syslinux
+  # u-boot: recognized by uEnv.txt in the live loader directory.
   ln -s loader/uEnv.txt $s/boot/uEnv.txt
+  : >$s/boot/loader/uEnv.txt
   run admin deploy --sysroot=$s --os=testos os/b
   run admin status --sysroot=$s
 }
@@ -157,6 +159,36 @@ for v in quoted escaped etconly both; do
   esac
   "$REF_OSTREE" --repo=src commit -b rel/$v --tree=dir=rel-$v -s $v --add-metadata-string=version=$v --timestamp=2024-04-01 >/dev/null
 done
+# Kernel layouts beyond vmlinuz + initramfs: a devicetree file, a dtb/
+# directory, a FIPS .vmlinuz.hmac, no initramfs; on a u-boot sysroot, so
+# uEnv.txt shows them too.
+for v in dtb dtbdir hmac noinitrd; do
+  make_os_tree k-$v 6.1.0-$v 1
+  k=k-$v/usr/lib/modules/6.1.0-$v
+  case $v in
+    dtb) echo dtb >$k/devicetree ;;
+    dtbdir) mkdir -p $k/dtb/vendor && echo board >$k/dtb/vendor/board.dtb ;;
+    hmac) echo mac >$k/.vmlinuz.hmac ;;
+    noinitrd) rm $k/initramfs.img ;;
+  esac
+  "$REF_OSTREE" --repo=src commit -b k/$v --tree=dir=k-$v -s $v --add-metadata-string=version=$v --timestamp=2024-05-01 >/dev/null
+done
+scenario_kernels() {
+  local o=$1 s=sysroot v
+  new_sysroot "$o" $s testos
+  "$REF_OSTREE" --repo=$s/ostree/repo pull-local ../src k/dtb k/dtbdir k/hmac k/noinitrd >/dev/null
+  for v in dtb dtbdir hmac noinitrd; do
+    "$o" admin deploy --sysroot=$s --os=testos k/$v --retain 2>&1
+    # A u-boot sysroot: the live loader directory holds uEnv.txt (how both
+    # tools recognize it), /boot/uEnv.txt points there.
+    if [[ ! -L $s/boot/uEnv.txt ]]; then
+      ln -s loader/uEnv.txt $s/boot/uEnv.txt
+      : >$s/boot/loader/uEnv.txt
+    fi
+  done
+  (cd $s/boot && find . | LC_ALL=C sort && cat loader/uEnv.txt)
+}
+
 scenario_os_release() {
   local o=$1 s=sysroot v
   new_sysroot "$o" $s testos
@@ -213,6 +245,9 @@ for who in ours ref; do
   mkdir $who-misc
   (cd $who-misc && scenario_misc "$o") >$who-misc.log
   sysroot_manifest $who-misc/sysroot >>$who-misc.log
+  mkdir $who-kernels
+  (cd $who-kernels && scenario_kernels "$o") >$who-kernels.log
+  sysroot_manifest $who-kernels/sysroot >>$who-kernels.log
   mkdir $who-rel
   (cd $who-rel && scenario_os_release "$o") >$who-rel.log
   sysroot_manifest $who-rel/sysroot >>$who-rel.log
@@ -233,6 +268,11 @@ _test_check_passed
 assert_file_has_content ours-misc.log "Unlocked: hotfix"
 assert_not_file_has_content ours-misc.log "Unlocked: development"
 assert_file_has_content ours-misc.log "^error: Multiple values for key 'a' found$"
+diff -u ref-kernels.log ours-kernels.log >&2 || fail "kernel layouts differ (- upstream, + ours)"
+_test_check_passed
+assert_file_has_content ours-kernels.log "^fdtdir /ostree/testos-[0-9a-f]{64}/dtb$"
+assert_file_has_content ours-kernels.log "^devicetree /ostree/testos-[0-9a-f]{64}/devicetree-6.1.0-dtb$"
+assert_file_has_content ours-kernels.log "/\.vmlinuz-6\.1\.0-hmac\.hmac$"
 diff -u ref-rel.log ours-rel.log >&2 || fail "os-release titles differ (- upstream, + ours)"
 _test_check_passed
 assert_file_has_content ours-rel.log "^title Test OS both \(ostree:0\)$"
@@ -244,6 +284,7 @@ _test_check_passed
 assert_eq "$(grep -c "^rc=[1-9]" ours.log)" 2 "failing steps"
 assert_eq "$(grep -c "^rc=[1-9]" ours-up.log)" 4 "failing upgrade steps"
 assert_file_has_content ours.log "^Transaction complete; bootconfig swap: yes"
+assert_file_has_content ours.manifest "^kernel_image=/boot/ostree/"
 assert_file_has_content ours-up.log "^Transaction complete; bootconfig swap: no"
 assert_file_has_content ours-up.log "chronologically older"
 assert_file_has_content ours-up.log "^title Test OS 7.3 \(Blue\) \(ostree:2\)$"
