@@ -1,5 +1,6 @@
 // `admin kargs edit-in-place`: change the kernel arguments of every
 // deployment without deploying anything new.
+#include "base/error.hpp"
 #include "boot/kernel_args.hpp"
 #include "cli/admin/admin_sysroot.hpp"
 #include "cli/command.hpp"
@@ -18,6 +19,8 @@ void run_edit_in_place(Invocation& inv) {
             Scope::admin);
   ot::deploy::Sysroot sysroot = admin::open_sysroot(inv);
   auto lock = sysroot.lock();
+  if (sysroot.deployments().empty())
+    throw ot::Error("Unable to find a deployment in sysroot");
   ot::deploy::edit_kargs_in_place(sysroot, [&](const std::string& options) {
     ot::boot::KernelArgs kargs = ot::boot::KernelArgs::parse(options);
     for (const std::string& arg : append_if_missing)

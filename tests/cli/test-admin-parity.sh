@@ -159,6 +159,42 @@ for v in quoted escaped etconly both; do
   esac
   "$REF_OSTREE" --repo=src commit -b rel/$v --tree=dir=rel-$v -s $v --add-metadata-string=version=$v --timestamp=2024-04-01 >/dev/null
 done
+# Which deployments stay: --retain-rollback, --retain-pending, a new one not
+# as default, --no-merge; pinning two at once past the end, undeploying a
+# pinned one and the last one, editing kargs with nothing deployed.
+for n in 1 2 3 4 5 6; do
+  make_os_tree r$n 6.1.0-r$n $n
+  "$REF_OSTREE" --repo=src commit -b ret/$n --tree=dir=r$n -s $n --add-metadata-string=version=$n --timestamp=2024-06-0$n >/dev/null
+done
+scenario_retention() {
+  local o=$1 s=sysroot step=0
+  run() {
+    step=$((step + 1))
+    echo "## $step: $*"
+    local rc=0
+    "$o" "$@" 2>&1 || rc=$?
+    echo "rc=$rc"
+  }
+  new_sysroot "$o" $s testos
+  "$REF_OSTREE" --repo=$s/ostree/repo pull-local ../src ret/1 ret/2 ret/3 ret/4 ret/5 ret/6 >/dev/null
+  run admin deploy --sysroot=$s --os=testos ret/1
+  run admin deploy --sysroot=$s --os=testos ret/2
+  run admin deploy --sysroot=$s --os=testos ret/3 --retain-rollback
+  run admin status --sysroot=$s
+  run admin deploy --sysroot=$s --os=testos ret/4 --retain-pending
+  run admin status --sysroot=$s
+  run admin deploy --sysroot=$s --os=testos ret/5 --not-as-default --retain-rollback
+  run admin status --sysroot=$s
+  run admin deploy --sysroot=$s --os=testos ret/6 --no-merge
+  run admin status --sysroot=$s
+  run admin pin --sysroot=$s 0 1
+  run admin undeploy --sysroot=$s 0
+  run admin undeploy --sysroot=$s 0
+  run admin status --sysroot=$s
+  run admin kargs edit-in-place --sysroot=$s --append-if-missing=x
+  run admin deploy --sysroot=$s --os=testos ret/1 --karg-proc-cmdline
+}
+
 # Kernel layouts beyond vmlinuz + initramfs: a devicetree file, a dtb/
 # directory, a FIPS .vmlinuz.hmac, no initramfs; on a u-boot sysroot, so
 # uEnv.txt shows them too.
@@ -245,6 +281,9 @@ for who in ours ref; do
   mkdir $who-misc
   (cd $who-misc && scenario_misc "$o") >$who-misc.log
   sysroot_manifest $who-misc/sysroot >>$who-misc.log
+  mkdir $who-ret
+  (cd $who-ret && scenario_retention "$o") >$who-ret.log
+  sysroot_manifest $who-ret/sysroot >>$who-ret.log
   mkdir $who-kernels
   (cd $who-kernels && scenario_kernels "$o") >$who-kernels.log
   sysroot_manifest $who-kernels/sysroot >>$who-kernels.log
@@ -268,6 +307,9 @@ _test_check_passed
 assert_file_has_content ours-misc.log "Unlocked: hotfix"
 assert_not_file_has_content ours-misc.log "Unlocked: development"
 assert_file_has_content ours-misc.log "^error: Multiple values for key 'a' found$"
+diff -u ref-ret.log ours-ret.log >&2 || fail "retention outputs differ (- upstream, + ours)"
+_test_check_passed
+assert_file_has_content ours-ret.log "^error: Unable to find a deployment in sysroot$"
 diff -u ref-kernels.log ours-kernels.log >&2 || fail "kernel layouts differ (- upstream, + ours)"
 _test_check_passed
 assert_file_has_content ours-kernels.log "^fdtdir /ostree/testos-[0-9a-f]{64}/dtb$"
