@@ -380,6 +380,22 @@ assert not any(x["booted"] or x["staged"] for x in d), d
 EOF
 python3 check.py "$ca" "$cb" <status.json || fail "status --json does not describe the sysroot"
 _test_check_passed
+# Names and versions beyond ASCII survive any locale: the JSON is ASCII.
+j=json-odd
+new_sysroot "$OT_OSTREE" $j 'we"ird\mé'
+"$REF_OSTREE" --repo=$j/ostree/repo commit -b odd --tree=dir=u1 -s odd --add-metadata-string=version=$'1.0 "β" \U0001F600\ttab' >/dev/null
+"$OT_OSTREE" admin deploy --sysroot=$j --os='we"ird\mé' odd >/dev/null
+for locale in C C.UTF-8; do
+  LC_ALL=$locale "$OT_OSTREE" admin status --sysroot=$j --json >odd.json
+  LC_ALL=C grep -q $'[\x80-\xff]' odd.json && fail "status --json in $locale is not ASCII"
+  python3 -c '
+import json, sys
+d = json.load(open("odd.json"))["deployments"][0]
+assert d["stateroot"] == "we\"ird\\m\u00e9", d
+assert d["version"] == "1.0 \"\u03b2\" \U0001F600\ttab", d
+' || fail "status --json in $locale: $(cat odd.json)"
+  _test_check_passed
+done
 
 # set-default N: deployment N first, the others in their order; the
 # default boot entry follows; upstream reads the same list.
